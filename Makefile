@@ -1,0 +1,38 @@
+# mutinfo: `make demo` and `make test` work on a fresh machine.
+#
+# The CPU wheel of torch==2.13.0 is installed first so that pip never pulls a
+# multi-GB CUDA build; the package itself only asks for torch>=2.1.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+TORCH  := torch==2.13.0
+EXTRAS ?= test
+
+.PHONY: venv demo test test-fast bench clean
+
+$(VENV)/.installed: pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "$(TORCH)"
+	$(PIP) install -q -e ".[$(EXTRAS)]"
+	@touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(VENV)/bin/mutinfo demo
+
+test: venv
+	$(PY) -m pytest
+
+test-fast: venv
+	$(PY) -m pytest -m "not slow" -x -q
+
+bench: venv
+	$(PIP) install -q -e ".[bench]"
+	$(PY) benchmarks/discrete_speed.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

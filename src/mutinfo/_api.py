@@ -1,0 +1,640 @@
+"""The public estimation functions: validation, method resolution, dispatch.
+
+Nothing here estimates anything. Each function turns the user's arguments into
+validated variables, resolves ``method`` through the registry (``"auto"`` picks by
+data kind, dimension and sample size, and says why), checks the method's
+parameters, calls the implementation, and converts nats to the requested unit.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import _registry
+from ._errors import MutualInfoWarning, ParameterError, UnsupportedDataError, param_error
+from ._progress import progress
+from ._result import Estimate
+from ._validation import (
+    RawInput,
+    Variable,
+    check_choice,
+    check_float,
+    check_int,
+    check_same_length,
+    combine_codes,
+    is_torch_tensor,
+    read_input,
+    resolve_base,
+    resolve_rng,
+    to_continuous,
+    to_discrete,
+)
+
+__all__ = [
+    "entropy",
+    "conditional_entropy",
+    "mutual_information",
+    "conditional_mutual_information",
+    "estimate",
+    "pairwise",
+    "methods",
+]
+
+_QUANTITY_NAMES = {"entropy": "entropy", "conditional_entropy": "conditional entropy", "mi": "mutual information", "cmi": "conditional mutual information"}
+# Integer data with more distinct values than this fraction of the samples looks continuous.
+_MANY_DISTINCT = 0.5
+
+
+@dataclass
+class _Call:
+    """Everything needed to compute one quantity, after validation."""
+
+    func: str
+    quantity: str
+    info: _registry.MethodInfo
+    estimator: Any
+    variables: list[Variable]
+    params: dict[str, Any]
+    rngs: tuple[np.random.Generator, np.random.Generator, np.random.Generator]
+    divisor: float
+    unit: str
+    notes: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+    @property
+    def n_samples(self) -> int:
+        return self.variables[0].n_samples
+
+    def compute(self, variables: Sequence[Variable] | None = None) -> float:
+        """The quantity in nats, on the call's variables or on given ones (resamples, permutations)."""
+        return _compute(self.estimator, self.quantity, list(variables or self.variables), self.params, self.rngs[0])
+
+
+# ---------------------------------------------------------------------------
+# Preparation.
+
+
+def _discrete_flags(discrete: Any, count: int, func: str) -> tuple[Any, ...]:
+    rule = "'auto', a bool, or a tuple of those with one entry per variable"
+    if isinstance(discrete, (bool, np.bool_)) or discrete == "auto" and isinstance(discrete, str):
+        return (bool(discrete) if not isinstance(discrete, str) else "auto",) * count
+    if isinstance(discrete, (tuple, list)) and len(discrete) == count:
+        flags = []
+        for d in discrete:
+            if isinstance(d, (bool, np.bool_)):
+                flags.append(bool(d))
+            elif isinstance(d, str) and d == "auto":
+                flags.append("auto")
+            else:
+                raise param_error(func, "discrete", rule, discrete)
+        return tuple(flags)
+    if isinstance(discrete, (tuple, list)):
+        raise param_error(func, "discrete", f"{rule} ({count} here)", discrete)
+    raise param_error(func, "discrete", rule, discrete)
+
+
+def _guess_notes(raw: RawInput, as_discrete: bool, variable: Variable | None) -> list[str]:
+    """Warnings for data whose dtype-based kind looks doubtful."""
+    notes = []
+    n = raw.n_samples
+    if as_discrete and raw.kind == "int" and variable is not None and n >= 20 and variable.n_states > _MANY_DISTINCT * n:
+        codes = variable.data
+        distinct = np.count_nonzero(np.bincount(codes, minlength=variable.n_states)) if variable.n_states <= 4 * n else np.unique(codes).shape[0]
+        if distinct > _MANY_DISTINCT * n:
+            notes.append(
+                f"{raw.name} has integer dtype with {distinct} distinct values in {n} samples and was treated as discrete "
+                f"(discrete='auto'); if it is a measurement rather than labels, pass discrete=False."
+            )
+    if not as_discrete and raw.kind == "float" and not raw.is_torch and n >= 20:
+        data = raw.data
+        if np.array_equal(data, np.round(data)):
+            notes.append(
+                f"{raw.name} has float dtype but only whole-number values, and was treated as continuous "
+                f"(discrete='auto'); if these are labels or counts, pass discrete=True."
+            )
+    return notes
+
+
+def _convert(raws: list[RawInput], flags: Sequence[bool], guessed: Sequence[bool], func: str, method: str) -> list[Variable]:
+    return [
+        to_discrete(r, g) if d else to_continuous(r, func, method, g)
+        for r, d, g in zip(raws, flags, guessed)
+    ]
+
+
+def _data_signature(variables: Sequence[Variable]) -> str:
+    kinds = {v.discrete for v in variables}
+    if kinds == {True}:
+        return "discrete"
+    if kinds == {False}:
+        return "continuous"
+    return "mixed"
+
+
+def _check_params(func: str, method: str, estimator: Any, given: dict[str, Any], k: Any, n: int) -> dict[str, Any]:
+    spec = estimator.params
+    unknown = sorted(set(given) - set(spec))
+    if unknown:
+        accepted = ", ".join(f"`{p}`" for p in spec if p != "k") or "no extra parameters"
+        raise ParameterError(
+            f"{func} got unknown parameter(s) {', '.join(f'`{u}`' for u in unknown)} for method={method!r}, which accepts {accepted}."
+        )
+    params: dict[str, Any] = {}
+    for name, p in spec.items():
+        value = k if name == "k" else given.get(name, p.default)
+        params[name] = p.check(func, name, value, n)
+    return params
+
+
+def _prepare(
+    func: str,
+    quantity: str,
+    inputs: dict[str, Any],
+    method: Any,
+    discrete: Any,
+    base: Any,
+    k: Any,
+    random_state: Any,
+    params: dict[str, Any],
+) -> _Call:
+    divisor, unit = resolve_base(base, func)
+    rng = resolve_rng(random_state, func)
+    seeds = rng.integers(0, 2**63 - 1, size=3)
+    rngs = tuple(np.random.default_rng(int(s)) for s in seeds)
+    raws = [read_input(value, name) for name, value in inputs.items()]
+    n = check_same_length(raws)
+    flags = _discrete_flags(discrete, len(raws), func)
+    dtype_rule = [r.kind != "float" for r in raws]
+    reason = None
+
+    if isinstance(method, str) and method == "auto":
+        kinds = [dtype_rule[i] if f == "auto" else f for i, f in enumerate(flags)]
+        guessed = [f == "auto" for f in flags]
+        variables = _convert(raws, kinds, guessed, func, "auto")
+        n_cells = 0
+        if all(kinds):
+            from .estimators.discrete import contingency
+
+            n_cells = contingency(variables).n_cells
+        name, reason = _registry.auto_method(quantity, tuple(kinds), tuple(v.n_dims for v in variables), n, n_cells)
+        info = _registry.get_method(name, func)
+    else:
+        info = _registry.get_method(method, func)
+        accepts_discrete = "discrete" in info.data or "mixed" in info.data
+        accepts_continuous = "continuous" in info.data or "mixed" in info.data
+        kinds, guessed = [], []
+        for i, f in enumerate(flags):
+            if f != "auto":
+                kinds.append(f)
+                guessed.append(False)
+            elif accepts_discrete and accepts_continuous:
+                kinds.append(dtype_rule[i])
+                guessed.append(True)
+            else:
+                kinds.append(accepts_discrete)
+                guessed.append(False)
+        variables = _convert(raws, kinds, guessed, func, info.name)
+
+    notes: list[str] = []
+    for raw, var, g in zip(raws, variables, guessed):
+        if g:
+            notes.extend(_guess_notes(raw, var.discrete, var))
+        elif var.discrete and raw.kind == "float" and n >= 20:
+            distinct = np.unique(var.data).shape[0]
+            if distinct > _MANY_DISTINCT * n:
+                notes.append(
+                    f"{raw.name} holds floats with {distinct} distinct values in {n} samples, treated as labels by the "
+                    f"discrete method {info.name!r}; discrete estimates of continuous data grow with n. Use a continuous method."
+                )
+
+    signature = _data_signature(variables)
+    if signature not in info.data:
+        kinds_text = ", ".join(f"{v.name} {'discrete' if v.discrete else 'continuous'}" for v in variables)
+        raise UnsupportedDataError(
+            f"method={info.name!r} handles {' or '.join(info.data)} data, but got {kinds_text}. "
+            f"Set `discrete=` to say how to treat each variable, or choose another method (see mutinfo.methods())."
+        )
+    if quantity not in info.quantities and not _derivable(info, quantity):
+        raise UnsupportedDataError(f"method={info.name!r} does not estimate {_QUANTITY_NAMES[quantity]}; see mutinfo.methods().")
+
+    estimator = info.load()
+    if not estimator.torch_native:
+        variables = [v.numpy() for v in variables]
+    checked = _check_params(func, info.name, estimator, params, k, n)
+    return _Call(func, quantity, info, estimator, variables, checked, rngs, divisor, unit, notes, reason)
+
+
+def _derivable(info: _registry.MethodInfo, quantity: str) -> bool:
+    q = info.quantities
+    if quantity == "conditional_entropy":
+        return "entropy" in q and ("mi" in q or info.data == ("continuous",) or info.data == ("discrete",))
+    return False
+
+
+# ---------------------------------------------------------------------------
+# Computation.
+
+
+def _join(variables: Sequence[Variable]) -> Variable:
+    """Several variables as one (a joint symbol, or concatenated columns)."""
+    if all(v.discrete for v in variables):
+        codes, n_states = combine_codes([(v.data, v.n_states) for v in variables])
+        return Variable("+".join(v.name for v in variables), codes, True, n_states)
+    if not any(v.discrete for v in variables):
+        if any(is_torch_tensor(v.data) for v in variables):
+            import torch
+
+            data = torch.cat([torch.as_tensor(v.data) for v in variables], dim=1)
+        else:
+            data = np.concatenate([v.data for v in variables], axis=1)
+        return Variable("+".join(v.name for v in variables), data, False)
+    raise UnsupportedDataError("cannot join discrete and continuous variables into one")
+
+
+def _compute(estimator: Any, quantity: str, variables: list[Variable], params: dict[str, Any], rng: np.random.Generator) -> float:
+    """The quantity in nats, deriving it from an identity when the estimator lacks it."""
+    if estimator.supports(quantity):
+        fn = {
+            "entropy": estimator.entropy,
+            "conditional_entropy": estimator.conditional_entropy,
+            "mi": estimator.mutual_information,
+            "cmi": estimator.conditional_mutual_information,
+        }[quantity]
+        return float(fn(*variables, rng=rng, **params))
+    if quantity == "conditional_entropy":
+        x, y = variables
+        if estimator.supports("mi"):
+            # H(X|Y) = H(X) - I(X;Y)
+            return float(estimator.entropy(x, rng=rng, **params)) - float(estimator.mutual_information(x, y, rng=rng, **params))
+        # H(X|Y) = H(X,Y) - H(Y)
+        return float(estimator.entropy(_join([x, y]), rng=rng, **params)) - float(estimator.entropy(y, rng=rng, **params))
+    raise UnsupportedDataError(f"this method does not estimate {_QUANTITY_NAMES[quantity]}")
+
+
+def _diagnostics(call: _Call, value_nats: float) -> list[str]:
+    notes = list(call.notes)
+    notes.extend(call.estimator.diagnostics(call.quantity, call.variables, value_nats, call.params))
+    if call.quantity in ("mi", "cmi") and value_nats < 0:
+        notes.append(
+            f"The estimate is negative ({value_nats / call.divisor:.4g} {call.unit}). True (conditional) MI is never "
+            "negative; the raw value is returned unclipped so that the estimator's bias and variance stay visible. "
+            "Values this close to 0 are consistent with independence."
+        )
+    return notes
+
+
+def _warn(notes: Sequence[str]) -> None:
+    for note in notes:
+        warnings.warn(note, MutualInfoWarning, stacklevel=4)
+
+
+def _value(func: str, quantity: str, inputs: dict[str, Any], method, discrete, base, k, random_state, params) -> float:
+    call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params)
+    nats = call.compute()
+    _warn([n for n in _diagnostics(call, nats) if not n.startswith("The estimate is negative")])
+    return nats / call.divisor
+
+
+# ---------------------------------------------------------------------------
+# Public functions.
+
+
+def entropy(x: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, **params: Any) -> float:
+    """Entropy H(X) of a discrete variable, or differential entropy of a continuous one.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,) or (n, d)
+        NumPy array, list, pandas object or torch tensor. A multi-column discrete
+        variable is one joint symbol.
+    method : str, default "auto"
+        A name from :func:`methods`; "auto" picks by data kind and sample size.
+    discrete : "auto" or bool, default "auto"
+        "auto" treats integer, bool, string and categorical data as discrete and
+        floats as continuous.
+    base : float, optional
+        Logarithm base of the result; None gives nats, 2 gives bits.
+    k : int, default 3
+        Neighbours, for k-NN methods.
+    random_state : None, int or numpy.random.Generator
+    **params
+        Method parameters (see the method's documentation).
+
+    Returns
+    -------
+    float
+        In nats unless ``base`` says otherwise. Differential entropy can be negative.
+
+    Examples
+    --------
+    >>> import mutinfo as mi
+    >>> mi.entropy([0, 1, 0, 1], method="plugin", base=2)
+    1.0
+    """
+    return _value("entropy", "entropy", {"x": x}, method, discrete, base, k, random_state, params)
+
+
+def conditional_entropy(x: Any, y: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, **params: Any) -> float:
+    """Conditional entropy H(X|Y) = H(X, Y) - H(Y).
+
+    Same arguments as :func:`entropy`, with ``y`` shaped like ``x``.
+
+    Examples
+    --------
+    >>> import mutinfo as mi
+    >>> mi.conditional_entropy([0, 1, 0, 1], [0, 1, 0, 1], method="plugin")
+    0.0
+    """
+    return _value("conditional_entropy", "conditional_entropy", {"x": x, "y": y}, method, discrete, base, k, random_state, params)
+
+
+def mutual_information(x: Any, y: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, **params: Any) -> float:
+    """Mutual information I(X;Y) = H(X) - H(X|Y).
+
+    Parameters
+    ----------
+    x, y : array-like of shape (n,) or (n, d)
+        Paired samples. NumPy arrays, lists, pandas objects or torch tensors.
+    method : str, default "auto"
+        A name from :func:`methods`. "auto" picks by data kind, dimension and sample
+        size; :func:`estimate` reports which method it chose and why.
+    discrete : "auto", bool, or (bool, bool), default "auto"
+    base : float, optional
+        None for nats, 2 for bits.
+    k : int, default 3
+        Neighbours, for k-NN methods.
+    random_state : None, int or numpy.random.Generator
+        Seeds any randomness (tie-breaking noise, neural training).
+    **params
+        Method parameters.
+
+    Returns
+    -------
+    float
+        The raw estimate. It is not clipped at 0: finite-sample estimators can
+        return small negative values, which mean "no detectable dependence".
+
+    Examples
+    --------
+    >>> import mutinfo as mi
+    >>> mi.mutual_information([0, 0, 1, 1], [0, 0, 1, 1], method="plugin", base=2)
+    1.0
+    """
+    return _value("mutual_information", "mi", {"x": x, "y": y}, method, discrete, base, k, random_state, params)
+
+
+def conditional_mutual_information(x: Any, y: Any, z: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, **params: Any) -> float:
+    """Conditional mutual information I(X;Y|Z).
+
+    Same arguments as :func:`mutual_information`, with the conditioning variable ``z``.
+
+    Examples
+    --------
+    >>> import mutinfo as mi
+    >>> x = [0, 0, 1, 1]; y = [0, 1, 0, 1]; z = [0, 1, 1, 0]   # z = x XOR y
+    >>> mi.conditional_mutual_information(x, z, y, method="plugin", base=2)
+    1.0
+    """
+    return _value("conditional_mutual_information", "cmi", {"x": x, "y": y, "z": z}, method, discrete, base, k, random_state, params)
+
+
+def estimate(
+    x: Any,
+    y: Any = None,
+    z: Any = None,
+    *,
+    method: str = "auto",
+    discrete: Any = "auto",
+    base: float | None = None,
+    k: int = 3,
+    random_state: Any = None,
+    ci: float | None = 0.95,
+    n_bootstrap: int = 200,
+    test: str | None = None,
+    n_permutations: int = 1000,
+    k_perm: int = 5,
+    progress: bool | None = None,
+    **params: Any,
+) -> Estimate:
+    """Estimate H(X), I(X;Y) or I(X;Y|Z) with a bootstrap interval and an optional permutation test.
+
+    ``estimate(x)`` gives the entropy of x, ``estimate(x, y)`` the MI, and
+    ``estimate(x, y, z)`` the conditional MI.
+
+    Parameters
+    ----------
+    x, y, z : array-like of shape (n,) or (n, d)
+    method, discrete, base, k, random_state, **params
+        As in :func:`mutual_information`.
+    ci : float in (0, 1) or None, default 0.95
+        Level of the bootstrap percentile interval; None skips the bootstrap.
+    n_bootstrap : int, default 200
+        Resamples. Discrete and Gaussian methods resample in one vectorised step
+        (multinomial counts, weighted covariances); others re-run on resampled rows.
+    test : None or "permutation"
+        "permutation" adds a p-value against independence (conditional independence
+        given z: shuffles within z-strata for discrete z, local permutation of
+        Runge (2018) for continuous z).
+    n_permutations : int, default 1000
+    k_perm : int, default 5
+        Neighbourhood size of the local permutation (continuous z only).
+    progress : bool or None
+        Show progress bars; None shows them on a terminal for work longer than a second.
+
+    Returns
+    -------
+    Estimate
+        value, ci_low, ci_high, p_value, method, n_samples, unit, warnings, ...
+
+    Notes
+    -----
+    Bootstrap intervals of biased estimators are centred on the biased estimate;
+    they measure sampling variability, not bias. A k-NN estimator's duplicated rows
+    under the bootstrap are handled by the estimator (see its documentation).
+
+    Examples
+    --------
+    >>> import numpy as np, mutinfo as mi
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(0, 4, 2000); y = (x + rng.integers(0, 2, 2000)) % 4
+    >>> est = mi.estimate(x, y, base=2, random_state=0)
+    >>> est.method, round(est.value, 2)
+    ('plugin', 1.0)
+    """
+    func = "estimate"
+    if y is None and z is not None:
+        raise ParameterError("estimate got z without y; conditional MI needs x, y and z.")
+    quantity = "entropy" if y is None else ("mi" if z is None else "cmi")
+    if ci is not None:
+        ci = check_float(func, "ci", ci, 0.0, 1.0, lo_open=True, hi_open=True, rule="None or a real number in (0, 1)")
+    n_bootstrap = check_int(func, "n_bootstrap", n_bootstrap, 2)
+    if test is not None:
+        check_choice(func, "test", test, (None, "permutation"))
+        if quantity == "entropy":
+            raise ParameterError("The `test` parameter of estimate needs y: a permutation test is a test of independence between x and y.")
+    n_permutations = check_int(func, "n_permutations", n_permutations, 1)
+    k_perm = check_int(func, "k_perm", k_perm, 1)
+    inputs = {"x": x} if y is None else ({"x": x, "y": y} if z is None else {"x": x, "y": y, "z": z})
+    call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params)
+
+    nats = call.compute()
+    notes = _diagnostics(call, nats)
+    ci_low = ci_high = std_error = None
+    used_boot = 0
+    if ci is not None:
+        reps = _stats().bootstrap_replicates(
+            call.compute, call.estimator, quantity, call.variables, call.params, n_bootstrap=n_bootstrap, rng=call.rngs[1], show_progress=progress
+        )
+        lo, hi = _stats().percentile_interval(reps, ci)
+        ci_low, ci_high = lo / call.divisor, hi / call.divisor
+        finite = reps[np.isfinite(reps)]
+        std_error = float(finite.std(ddof=1) / call.divisor) if finite.size > 1 else None
+        used_boot = n_bootstrap
+        if finite.size < reps.size:
+            notes.append(f"{reps.size - finite.size} of {reps.size} bootstrap replicates were not finite and were left out of the interval.")
+    p_value = None
+    used_perm = 0
+    if test == "permutation":
+        null = _stats().permutation_null(
+            call.compute, quantity, call.variables, n_permutations=n_permutations, rng=call.rngs[2], k_perm=k_perm, show_progress=progress
+        )
+        p_value = _stats().permutation_p_value(nats, null)
+        used_perm = n_permutations
+    details: dict[str, Any] = {
+        "params": {k_: v for k_, v in call.params.items()},
+        "discrete": [v.discrete for v in call.variables],
+    }
+    if call.reason is not None:
+        details["auto_reason"] = call.reason
+    return Estimate(
+        value=nats / call.divisor,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        p_value=p_value,
+        method=call.info.name,
+        n_samples=call.n_samples,
+        unit=call.unit,
+        warnings=tuple(notes),
+        quantity=quantity,
+        ci_level=ci,
+        std_error=std_error,
+        n_bootstrap=used_boot,
+        n_permutations=used_perm,
+        details=details,
+    )
+
+
+def _stats():
+    from . import stats
+
+    return stats
+
+
+def _columns(data: Any, name: str) -> list[tuple[str, Any]]:
+    """Split a 2-D input into named columns, keeping pandas dtypes per column."""
+    import sys
+
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(data, pd.DataFrame):
+        return [(str(c), data[c]) for c in data.columns]
+    if pd is not None and isinstance(data, pd.Series):
+        return [(str(data.name) if data.name is not None else f"{name}[0]", data)]
+    if is_torch_tensor(data):
+        arr = data if data.ndim == 2 else data.reshape(-1, 1)
+        return [(f"{name}[{j}]", arr[:, j]) for j in range(arr.shape[1])]
+    raw = read_input(data, name)
+    return [(f"{name}[{j}]", raw.data[:, j]) for j in range(raw.n_columns)]
+
+
+def pairwise(
+    X: Any,
+    Y: Any = None,
+    *,
+    method: str = "auto",
+    discrete: Any = "auto",
+    base: float | None = None,
+    k: int = 3,
+    random_state: Any = None,
+    progress: bool | None = None,
+    **params: Any,
+) -> np.ndarray:
+    """MI of every column of X with every column of Y, or of X with itself.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, p)
+    Y : array-like of shape (n, q) or (n,), optional
+        If omitted, the (p, p) matrix of MI between columns of X is returned; its
+        diagonal is I(X_i; X_i) = H(X_i) for discrete columns and +inf for
+        continuous ones.
+    discrete : "auto" or bool
+        Applied to every column.
+    method, base, k, random_state, **params
+        As in :func:`mutual_information`.
+    progress : bool or None
+        Progress bar over pairs.
+
+    Returns
+    -------
+    ndarray of shape (p, q) or (p, p)
+
+    Examples
+    --------
+    >>> import numpy as np, mutinfo as mi
+    >>> X = np.array([[0, 0, 1], [1, 1, 0], [0, 0, 0], [1, 1, 1]])
+    >>> np.round(mi.pairwise(X, method="plugin", base=2), 3)
+    array([[1., 1., 0.],
+           [1., 1., 0.],
+           [0., 0., 1.]])
+    """
+    func = "pairwise"
+    if not isinstance(discrete, (bool, np.bool_)) and not (isinstance(discrete, str) and discrete == "auto"):
+        raise param_error(func, "discrete", "'auto' or a bool (applied to every column)", discrete)
+    resolve_base(base, func)
+    xcols = _columns(X, "X")
+    symmetric = Y is None
+    ycols = xcols if symmetric else _columns(Y, "Y")
+    rng = resolve_rng(random_state, func)
+    shape = (len(xcols), len(ycols))
+    out = np.empty(shape)
+    pairs = [(i, j) for i in range(shape[0]) for j in range(shape[1]) if not symmetric or j >= i]
+    seeds = rng.integers(0, 2**63 - 1, size=len(pairs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MutualInfoWarning)
+        for (i, j), seed in zip(progress_pairs(pairs, progress), seeds):
+            if symmetric and i == j:
+                col = xcols[i][1]
+                is_discrete = discrete if not isinstance(discrete, str) else read_input(col, xcols[i][0]).kind != "float"
+                out[i, i] = (
+                    entropy(col, method=method, discrete=True, base=base, k=k, random_state=int(seed), **params)
+                    if is_discrete
+                    else math.inf
+                )
+                continue
+            out[i, j] = mutual_information(
+                xcols[i][1], ycols[j][1], method=method, discrete=discrete, base=base, k=k, random_state=int(seed), **params
+            )
+            if symmetric:
+                out[j, i] = out[i, j]
+    return out
+
+
+def progress_pairs(pairs: list[tuple[int, int]], enabled: bool | None) -> Any:
+    return progress(pairs, desc="pairs", enabled=enabled)
+
+
+def methods() -> list[_registry.MethodInfo]:
+    """The registered estimation methods, each with its name, data kinds, quantities and flags.
+
+    Examples
+    --------
+    >>> import mutinfo as mi
+    >>> [m.name for m in mi.methods()][:3]
+    ['plugin', 'miller_madow', 'grassberger']
+    """
+    return list(_registry.REGISTRY)

@@ -1,0 +1,80 @@
+"""The interface every registered estimator implements.
+
+An estimator receives validated :class:`~mutinfo._validation.Variable` objects and
+returns values in nats. It implements the quantities it supports; the dispatch layer
+(:mod:`mutinfo._api`) derives the rest where an identity allows it (for instance
+``H(X|Y) = H(X, Y) - H(Y)``), converts units, and attaches uncertainty.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .._validation import Param, Variable
+
+__all__ = ["Estimator"]
+
+
+class Estimator:
+    """Base class of registered estimators.
+
+    Subclasses override the quantities they support. All values are in nats.
+
+    Attributes
+    ----------
+    params : mapping of str to Param
+        The keyword parameters this method accepts, with defaults and rules.
+    torch_native : bool
+        True if continuous data may arrive as torch tensors (possibly on a GPU).
+        Otherwise tensors are converted to NumPy before the call.
+    """
+
+    params: Mapping[str, Param] = {}
+    torch_native: bool = False
+
+    def entropy(self, x: Variable, *, rng: np.random.Generator, **params: Any) -> float:
+        raise NotImplementedError
+
+    def conditional_entropy(self, x: Variable, y: Variable, *, rng: np.random.Generator, **params: Any) -> float:
+        raise NotImplementedError
+
+    def mutual_information(self, x: Variable, y: Variable, *, rng: np.random.Generator, **params: Any) -> float:
+        raise NotImplementedError
+
+    def conditional_mutual_information(
+        self, x: Variable, y: Variable, z: Variable, *, rng: np.random.Generator, **params: Any
+    ) -> float:
+        raise NotImplementedError
+
+    def bootstrap(
+        self,
+        quantity: str,
+        variables: Sequence[Variable],
+        *,
+        n_bootstrap: int,
+        rng: np.random.Generator,
+        params: Mapping[str, Any],
+    ) -> np.ndarray | None:
+        """Estimates on ``n_bootstrap`` resamples, or None to let the caller resample rows.
+
+        Estimators override this when they can resample faster than re-running on
+        resampled rows (the discrete family draws multinomial cell counts), or when
+        row resampling would be wrong for them (ties break k-NN estimators).
+        """
+        return None
+
+    def diagnostics(self, quantity: str, variables: Sequence[Variable], value: float, params: Mapping[str, Any]) -> list[str]:
+        """Plain-language warnings about this result (undersampling, caps, bias)."""
+        return []
+
+    def supports(self, quantity: str) -> bool:
+        """Whether this estimator implements ``quantity`` itself."""
+        method = {
+            "entropy": "entropy",
+            "conditional_entropy": "conditional_entropy",
+            "mi": "mutual_information",
+            "cmi": "conditional_mutual_information",
+        }[quantity]
+        return getattr(type(self), method) is not getattr(Estimator, method)
