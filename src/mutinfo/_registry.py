@@ -140,8 +140,10 @@ def get_method(name: Any, func: str) -> MethodInfo:
 # ---------------------------------------------------------------------------
 # method="auto"
 
-# Discrete data: plug-in when every observed joint cell has this many samples on average.
-AUTO_PLUGIN_SAMPLES_PER_CELL = 10.0
+# Discrete data: plug-in when every observed joint cell has at least this many samples on average.
+# Below it, bias-corrected estimators win (measured on undersampled uniform sources and 10x10
+# channels, 20 seeds: Grassberger has the smallest entropy bias, NSB the smallest MI bias).
+AUTO_PLUGIN_SAMPLES_PER_CELL = 20.0
 
 
 def auto_method(quantity: str, kinds: tuple[bool, ...], dims: tuple[int, ...], n_samples: int, n_cells: int) -> tuple[str, str]:
@@ -161,8 +163,10 @@ def auto_method(quantity: str, kinds: tuple[bool, ...], dims: tuple[int, ...], n
     if all(kinds):
         ratio = n_samples / max(n_cells, 1)
         if ratio >= AUTO_PLUGIN_SAMPLES_PER_CELL:
-            return "plugin", f"all variables discrete, {ratio:.0f} samples per observed joint cell (well sampled)"
-        return "chao_shen", f"all variables discrete, {ratio:.1f} samples per observed joint cell (undersampled: bias-corrected)"
+            return "plugin", f"all variables discrete, {ratio:.0f} samples per observed joint cell (well sampled: plug-in)"
+        if quantity == "entropy":
+            return "grassberger", f"discrete, {ratio:.1f} samples per observed cell (undersampled: Grassberger's bias correction)"
+        return "nsb", f"all variables discrete, {ratio:.1f} samples per observed joint cell (undersampled: NSB)"
     if not any(kinds):
         return "gaussian", "continuous data (Gaussian closed form)"
     raise UnknownMethodError(

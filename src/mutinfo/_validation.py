@@ -111,6 +111,10 @@ class Variable:
     discrete : bool
     n_states : int
         Discrete only: an upper bound on the codes (not all need occur). 0 if continuous.
+    alphabet : int
+        Discrete only: the size of the alphabet the symbols come from, when known beyond
+        the symbols observed: for a multi-column variable, the product of the numbers of
+        values observed in each column. 0 means "the symbols observed".
     guessed : bool
         True when ``discrete="auto"`` decided the kind from the dtype.
     """
@@ -120,6 +124,7 @@ class Variable:
     discrete: bool
     n_states: int = 0
     guessed: bool = False
+    alphabet: int = 0
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -137,7 +142,7 @@ class Variable:
             import torch
 
             index = torch.as_tensor(index, device=self.data.device)
-        return Variable(self.name, self.data[index], self.discrete, self.n_states, self.guessed)
+        return Variable(self.name, self.data[index], self.discrete, self.n_states, self.guessed, self.alphabet)
 
     def numpy(self) -> "Variable":
         """The same variable with its data as a NumPy array (float64 if continuous)."""
@@ -146,7 +151,7 @@ class Variable:
         arr = self.data.detach().cpu().numpy()
         if not self.discrete:
             arr = arr.astype(np.float64, copy=False)
-        return Variable(self.name, arr, self.discrete, self.n_states, self.guessed)
+        return Variable(self.name, arr, self.discrete, self.n_states, self.guessed, self.alphabet)
 
 
 def _rows_message(name: str, what: str, bad_rows: np.ndarray) -> str:
@@ -367,9 +372,13 @@ def to_discrete(raw: RawInput, guessed: bool = False) -> Variable:
         data = data.cpu().numpy()
     if raw.n_columns == 1:
         codes, n_states = _encode_column(data[:, 0])
-    else:
-        codes, n_states = combine_codes([_encode_column(data[:, j]) for j in range(raw.n_columns)])
-    return Variable(raw.name, codes, True, n_states, guessed)
+        return Variable(raw.name, codes, True, n_states, guessed)
+    columns = [_encode_column(data[:, j]) for j in range(raw.n_columns)]
+    alphabet = 1
+    for col, k in columns:
+        alphabet *= int(np.count_nonzero(np.bincount(col, minlength=k))) if k <= 4 * len(col) + 65536 else int(np.unique(col).shape[0])
+    codes, n_states = combine_codes(columns)
+    return Variable(raw.name, codes, True, n_states, guessed, alphabet)
 
 
 def to_continuous(raw: RawInput, func: str, method: str, guessed: bool = False) -> Variable:

@@ -79,10 +79,13 @@ class Table:
         Number of samples in each observed cell (all > 0).
     states : tuple of int64 arrays, each of shape (n_cells,)
         For each variable, its code in each cell.
+    alphabets : tuple of int
+        For each variable, its known alphabet size (0: the symbols observed).
     """
 
     counts: np.ndarray
     states: tuple[np.ndarray, ...]
+    alphabets: tuple[int, ...] = ()
 
     @property
     def n_samples(self) -> int:
@@ -118,6 +121,7 @@ def contingency(variables: Sequence[Variable]) -> Table:
     if memo is not None and len(memo[0]) == len(variables) and all(a is b for a, b in zip(memo[0], variables)):
         return memo[1]
     table = _count(variables)
+    table = Table(table.counts, table.states, tuple(v.alphabet for v in variables))
     variables[0].memo["contingency"] = (tuple(variables), table)
     return table
 
@@ -365,6 +369,8 @@ class DiscreteEstimator(Estimator):
         size = 1
         for a in axes:
             known = given[a] if a < len(given) else None
+            if known is None and table.alphabets and table.alphabets[a]:
+                known = table.alphabets[a]
             observed = table.n_observed(a)
             if known is not None and known < observed:
                 raise ParameterError(
