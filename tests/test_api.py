@@ -122,6 +122,16 @@ def test_warning_for_whole_number_floats(rng):
     assert any("only whole-number values" in w for w in est.warnings)
 
 
+def test_estimate_says_when_it_guessed_kinds(rng):
+    x, y = _dependent(rng)
+    est = mi.estimate(x, y.astype(str), ci=None)
+    assert est.warnings[0] == (
+        "Data kinds inferred from dtypes (discrete='auto'): x discrete (integer dtype), y discrete (labels). "
+        "Pass discrete= to override."
+    )
+    assert mi.estimate(x, y, method="plugin", ci=None).warnings == ()
+
+
 def test_negative_estimate_is_not_clipped_and_explained():
     # Chao-Shen on independent, undersampled data is biased below zero.
     values = []

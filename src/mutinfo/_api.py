@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _QUANTITY_NAMES = {"entropy": "entropy", "conditional_entropy": "conditional entropy", "mi": "mutual information", "cmi": "conditional mutual information"}
+_KIND_WORDS = {"bool": "bool dtype", "int": "integer dtype", "float": "float dtype", "other": "labels"}
 # Integer data with more distinct values than this fraction of the samples looks continuous.
 _MANY_DISTINCT = 0.5
 
@@ -65,6 +66,7 @@ class _Call:
     unit: str
     notes: list[str] = field(default_factory=list)
     reason: str | None = None
+    inferred: str | None = None
 
     @property
     def n_samples(self) -> int:
@@ -212,6 +214,13 @@ def _prepare(
                     f"discrete method {info.name!r}; discrete estimates of continuous data grow with n. Use a continuous method."
                 )
 
+    inferred = None
+    if any(guessed):
+        described = ", ".join(
+            f"{r.name} {'discrete' if v.discrete else 'continuous'} ({_KIND_WORDS[r.kind]})" for r, v, g in zip(raws, variables, guessed) if g
+        )
+        inferred = f"Data kinds inferred from dtypes (discrete='auto'): {described}. Pass discrete= to override."
+
     signature = _data_signature(variables)
     if signature not in info.data:
         kinds_text = ", ".join(f"{v.name} {'discrete' if v.discrete else 'continuous'}" for v in variables)
@@ -226,7 +235,7 @@ def _prepare(
     if not estimator.torch_native:
         variables = [v.numpy() for v in variables]
     checked = _check_params(func, info.name, estimator, params, k, n)
-    return _Call(func, quantity, info, estimator, variables, checked, rngs, divisor, unit, notes, reason)
+    return _Call(func, quantity, info, estimator, variables, checked, rngs, divisor, unit, notes, reason, inferred)
 
 
 def _derivable(info: _registry.MethodInfo, quantity: str) -> bool:
@@ -483,7 +492,7 @@ def estimate(
     call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params)
 
     nats = call.compute()
-    notes = _diagnostics(call, nats)
+    notes = ([call.inferred] if call.inferred else []) + _diagnostics(call, nats)
     ci_low = ci_high = std_error = None
     used_boot = 0
     if ci is not None:
