@@ -181,7 +181,8 @@ def _prepare(
             from .estimators.discrete import contingency
 
             n_cells = contingency(variables).n_cells
-        name, reason = _registry.auto_method(quantity, tuple(kinds), tuple(v.n_dims for v in variables), n, n_cells)
+        ties = quantity == "mi" and not any(kinds) and _has_ties(variables)
+        name, reason = _registry.auto_method(quantity, tuple(kinds), tuple(v.n_dims for v in variables), n, n_cells, ties)
         info = _registry.get_method(name, func)
     else:
         info = _registry.get_method(method, func)
@@ -227,6 +228,19 @@ def _prepare(
         variables = [v.numpy() for v in variables]
     checked = _check_params(func, info.name, estimator, params, k, n)
     return _Call(func, quantity, info, estimator, variables, checked, rngs, divisor, unit, notes, reason)
+
+
+def _has_ties(variables: Sequence[Variable]) -> bool:
+    """Whether some column of a continuous variable repeats a value (one sort per column)."""
+    for var in variables:
+        if var.discrete:
+            continue
+        data = var.numpy().data
+        for j in range(data.shape[1]):
+            col = np.sort(data[:, j])
+            if col.shape[0] > 1 and bool((col[1:] == col[:-1]).any()):
+                return True
+    return False
 
 
 def _derivable(info: _registry.MethodInfo, quantity: str) -> bool:
