@@ -108,6 +108,10 @@ __all__ = [
 
 # Standard deviation of the tie-breaking noise, relative to each column's spread.
 DEFAULT_NOISE = 1e-10
+# Leaf size of the k-d trees (larger leaves query faster in 1-10 dimensions).
+_LEAFSIZE = 32
+# Below this many rows, tree queries run on one thread.
+_PARALLEL_MIN_ROWS = 20_000
 # Subsample fraction of the half-sampling bootstrap.
 HALF = 0.5
 
@@ -285,23 +289,41 @@ class ScipySearch:
     _sorted: dict = field(default_factory=dict, repr=False)
 
     def knn(self, points: np.ndarray, k: int, metric: str = "chebyshev", indices: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        """Distances (n, k + 1) to the k + 1 nearest points (the point itself first), and their indices."""
+        """Distances to the k + 1 nearest points (the point itself first), and their indices.
+
+        Returns (dist, idx) of shape (n, k + 1) each when ``indices``; otherwise
+        only the last column, (dist[:, k], None).
+        """
         from scipy.spatial import cKDTree
 
         p = np.inf if metric == "chebyshev" else 2.0
-        tree = cKDTree(points, leafsize=16, balanced_tree=False, compact_nodes=False)
-        dist, idx = tree.query(points, k=k + 1, p=p, workers=self.workers)
-        dist = np.asarray(dist).reshape(points.shape[0], k + 1)
-        return dist, (np.asarray(idx).reshape(points.shape[0], k + 1) if indices else None)
+        n = points.shape[0]
+        tree = cKDTree(points, leafsize=_LEAFSIZE, balanced_tree=False, compact_nodes=False)
+        workers = self._workers(n)
+        if not indices:
+            dist, _ = tree.query(points, k=[k + 1], p=p, workers=workers)
+            return np.asarray(dist).reshape(n), None
+        dist, idx = tree.query(points, k=k + 1, p=p, workers=workers)
+        return np.asarray(dist).reshape(n, k + 1), np.asarray(idx).reshape(n, k + 1)
 
-    def sorted_column(self, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        key = id(column)
+    def _workers(self, n: int) -> int:
+        # Starting threads costs more than it saves on small inputs.
+        return self.workers if n >= _PARALLEL_MIN_ROWS else 1
+
+    def sorted_column(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Order and sorted values of a (n, 1) array, cached while the same array object is passed."""
+        key = id(points)
         hit = self._sorted.get(key)
-        if hit is not None and hit[0] is column:
+        if hit is not None and hit[0] is points:
             return hit[1], hit[2]
-        order = np.argsort(column, kind="stable")
-        values = column[order]
-        self._sorted[key] = (column, order, values)
+        column = points[:, 0]
+        if column.shape[0] > 1 and bool((column[1:] >= column[:-1]).all()):
+            order = np.arange(column.shape[0])
+            values = column
+        else:
+            order = np.argsort(column)
+            values = column[order]
+        self._sorted[key] = (points, order, values)
         return order, values
 
     def count_le(self, points: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -311,15 +333,14 @@ class ScipySearch:
         """
         n, d = points.shape
         if d == 1:
-            col = points[:, 0]
-            order, values = self.sorted_column(col)
+            order, values = self.sorted_column(points)
             counts = np.empty(n, dtype=np.int64)
             counts[order] = count_within_1d(values, values, r[order])
             return counts
         from scipy.spatial import cKDTree
 
-        tree = cKDTree(points, leafsize=16, balanced_tree=False, compact_nodes=False)
-        return np.asarray(tree.query_ball_point(points, r, p=np.inf, return_length=True, workers=self.workers), dtype=np.int64)
+        tree = cKDTree(points, leafsize=_LEAFSIZE, balanced_tree=False, compact_nodes=False)
+        return np.asarray(tree.query_ball_point(points, r, p=np.inf, return_length=True, workers=self._workers(n)), dtype=np.int64)
 
     def count_equal(self, points: np.ndarray) -> np.ndarray:
         """For each row, the number of identical rows (itself included)."""
@@ -358,8 +379,7 @@ def ksg_mi(x: np.ndarray, y: np.ndarray, k: int = 3, search: Any = None) -> floa
     search = search or ScipySearch()
     n = x.shape[0]
     joint = np.concatenate([x, y], axis=1)
-    dist, _ = search.knn(joint, k)
-    eps = dist[:, k]
+    eps, _ = search.knn(joint, k)
     r = _below(eps)
     zero = eps == 0
     nx = _counts_excluding_self(search, x, r, zero)
@@ -408,8 +428,7 @@ def ksg_cmi(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int = 3, search: Any
     """
     search = search or ScipySearch()
     joint = np.concatenate([x, y, z], axis=1)
-    dist, _ = search.knn(joint, k)
-    eps = dist[:, k]
+    eps, _ = search.knn(joint, k)
     r = _below(eps)
     zero = eps == 0
     nxz = _counts_excluding_self(search, np.concatenate([x, z], axis=1), r, zero)
@@ -437,8 +456,7 @@ def kl_entropy(x: np.ndarray, k: int = 3, metric: str = "euclidean", search: Any
     """
     search = search or ScipySearch()
     n, d = x.shape
-    dist, _ = search.knn(x, k, metric=metric)
-    eps = dist[:, k]
+    eps, _ = search.knn(x, k, metric=metric)
     with np.errstate(divide="ignore"):
         mean_log = float(np.log(eps).mean())
     return float(digamma(n) - digamma(k) + log_unit_ball_volume(d, metric) + d * mean_log)
@@ -460,8 +478,7 @@ def mixed_mi(x: np.ndarray, y: np.ndarray, k: int = 3, search: Any = None) -> fl
     search = search or ScipySearch()
     n = x.shape[0]
     joint = np.concatenate([x, y], axis=1)
-    dist, _ = search.knn(joint, k)
-    rho = dist[:, k]
+    rho, _ = search.knn(joint, k)
     zero = rho == 0
     r = _below(rho)  # 0 where rho is 0: counts at distance 0
     nx1 = search.count_le(x, r)
@@ -504,7 +521,7 @@ def ross_mi(labels: np.ndarray, y: np.ndarray, k: int = 3, search: Any = None) -
     spread = float((y.max(axis=0) - y.min(axis=0)).max()) if n > 1 else 1.0
     gap = 2.0 ** math.ceil(math.log2(2.0 * spread + 1.0))
     stacked = np.concatenate([y, (inverse * gap)[:, None].astype(np.float64)], axis=1)
-    dist, _ = search.knn(stacked, kmax)
+    dist, _ = search.knn(stacked, kmax, indices=True)
     d_i = dist[np.arange(n), k_i]
     m = search.count_le(y, _below(d_i))
     m = np.where(d_i > 0, m, 1)
@@ -525,7 +542,7 @@ def _locality_order(first: np.ndarray) -> np.ndarray | None:
     """Row order along one column: tree queries and binary searches then touch memory in order."""
     if first.shape[0] < 4096:
         return None
-    return np.argsort(first, kind="stable")
+    return np.argsort(first)
 
 
 class KNNEstimator(Estimator):
