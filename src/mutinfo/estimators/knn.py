@@ -110,6 +110,8 @@ __all__ = [
 DEFAULT_NOISE = 1e-10
 # Leaf size of the k-d trees (larger leaves query faster in 1-10 dimensions).
 _LEAFSIZE = 32
+# Leaf size of the trees that count points in a radius (multi-dimensional marginals).
+_COUNT_LEAFSIZE = 40
 # Below this many rows, tree queries run on one thread.
 _PARALLEL_MIN_ROWS = 20_000
 # Subsample fraction of the half-sampling bootstrap.
@@ -278,9 +280,10 @@ def count_within_1d(sorted_values: np.ndarray, x: np.ndarray, r: np.ndarray) -> 
 
 @dataclass
 class ScipySearch:
-    """Exact neighbour search and range counts with SciPy's cKDTree on all cores.
+    """Exact neighbour search with SciPy's cKDTree on all cores, and exact range counts.
 
-    1-D point sets are counted by sort and binary search; sorted copies are cached
+    Multi-dimensional range counts use scikit-learn's KDTree (count_only); 1-D
+    point sets are counted by sort and binary search; sorted copies are cached
     per array (by identity) so that callers that reuse a column (``pairwise``)
     sort it once.
     """
@@ -337,10 +340,13 @@ class ScipySearch:
             counts = np.empty(n, dtype=np.int64)
             counts[order] = count_within_1d(values, values, r[order])
             return counts
-        from scipy.spatial import cKDTree
+        # scikit-learn's KDTree counts whole nodes that lie inside a query cube without
+        # visiting their points, which is several times faster here than cKDTree's
+        # query_ball_point (which enumerates them), even with cKDTree on all cores.
+        from sklearn.neighbors import KDTree
 
-        tree = cKDTree(points, leafsize=_LEAFSIZE, balanced_tree=False, compact_nodes=False)
-        return np.asarray(tree.query_ball_point(points, r, p=np.inf, return_length=True, workers=self._workers(n)), dtype=np.int64)
+        tree = KDTree(points, leaf_size=_COUNT_LEAFSIZE, metric="chebyshev")
+        return np.asarray(tree.query_radius(points, r, count_only=True), dtype=np.int64)
 
     def count_equal(self, points: np.ndarray) -> np.ndarray:
         """For each row, the number of identical rows (itself included)."""
