@@ -359,6 +359,21 @@ def test_1d_counts_equal_tree_counts():
     assert (ScipySearch().count_le(pts, r) == tree).all()
 
 
+def test_multidimensional_counts_are_exact_on_both_tree_paths(monkeypatch):
+    from mutinfo.estimators import knn
+
+    rng = np.random.default_rng(6)
+    pts = rng.integers(0, 6, (700, 3)) * 0.1
+    r = np.abs(pts[rng.integers(0, 700, 700)] - pts).max(axis=1)
+    brute = (np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2) <= r[:, None]).sum(axis=1)
+    for radius in (r, np.nextafter(r, 0).clip(0)):
+        brute = (np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2) <= radius[:, None]).sum(axis=1)
+        assert (ScipySearch().count_le(pts, radius) == brute).all()
+        monkeypatch.setattr(knn, "_PARALLEL_MIN_ROWS", 0)  # the large-input (scikit-learn) path
+        assert (ScipySearch().count_le(pts, radius) == brute).all()
+        monkeypatch.undo()
+
+
 def test_ksg_uses_strict_marginal_counts():
     # Four points on a line: with k=1 and max-norm, hand-computed from the definition.
     x = np.array([[0.0], [1.0], [3.0], [6.0]])

@@ -340,9 +340,14 @@ class ScipySearch:
             counts = np.empty(n, dtype=np.int64)
             counts[order] = count_within_1d(values, values, r[order])
             return counts
+        if n < _PARALLEL_MIN_ROWS:
+            from scipy.spatial import cKDTree
+
+            tree = cKDTree(points, leafsize=_LEAFSIZE, balanced_tree=False, compact_nodes=False)
+            return np.asarray(tree.query_ball_point(points, r, p=np.inf, return_length=True), dtype=np.int64)
         # scikit-learn's KDTree counts whole nodes that lie inside a query cube without
-        # visiting their points, which is several times faster here than cKDTree's
-        # query_ball_point (which enumerates them), even with cKDTree on all cores.
+        # visiting their points, which is several times faster on large inputs than
+        # cKDTree's query_ball_point (which enumerates them), even on all cores.
         from sklearn.neighbors import KDTree
 
         tree = KDTree(points, leaf_size=_COUNT_LEAFSIZE, metric="chebyshev")
