@@ -303,11 +303,19 @@ class ScipySearch:
         n = points.shape[0]
         tree = cKDTree(points, leafsize=_LEAFSIZE, balanced_tree=False, compact_nodes=False)
         workers = self._workers(n)
+        # In 3+ dimensions, query in the tree's own (leaf) order: neighbouring queries then
+        # visit the same nodes, which keeps them in cache. Results are put back in row order.
+        order = tree.indices if points.shape[1] >= 3 else None
+        queries = points if order is None else points[order]
         if not indices:
-            dist, _ = tree.query(points, k=[k + 1], p=p, workers=workers)
-            return np.asarray(dist).reshape(n), None
-        dist, idx = tree.query(points, k=k + 1, p=p, workers=workers)
-        return np.asarray(dist).reshape(n, k + 1), np.asarray(idx).reshape(n, k + 1)
+            dist, _ = tree.query(queries, k=[k + 1], p=p, workers=workers)
+            dist = np.asarray(dist).reshape(n)
+            return (dist if order is None else _unpermute(dist, order)), None
+        dist, idx = tree.query(queries, k=k + 1, p=p, workers=workers)
+        dist, idx = np.asarray(dist).reshape(n, k + 1), np.asarray(idx).reshape(n, k + 1)
+        if order is not None:
+            dist, idx = _unpermute(dist, order), _unpermute(idx, order)
+        return dist, idx
 
     def _workers(self, n: int) -> int:
         # Starting threads costs more than it saves on small inputs.
@@ -351,7 +359,9 @@ class ScipySearch:
         from sklearn.neighbors import KDTree
 
         tree = KDTree(points, leaf_size=_COUNT_LEAFSIZE, metric="chebyshev")
-        return np.asarray(tree.query_radius(points, r, count_only=True), dtype=np.int64)
+        order = np.asarray(tree.get_arrays()[1])
+        counts = tree.query_radius(points[order], r[order], count_only=True)
+        return _unpermute(np.asarray(counts, dtype=np.int64), order)
 
     def count_equal(self, points: np.ndarray) -> np.ndarray:
         """For each row, the number of identical rows (itself included)."""
@@ -360,6 +370,13 @@ class ScipySearch:
         else:
             _, inverse, counts = np.unique(points, axis=0, return_inverse=True, return_counts=True)
         return counts[inverse.reshape(-1)].astype(np.int64)
+
+
+def _unpermute(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Values computed for rows ``order`` put back in row order."""
+    out = np.empty_like(values)
+    out[order] = values
+    return out
 
 
 def _below(eps: np.ndarray) -> np.ndarray:
