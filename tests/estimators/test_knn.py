@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import mutinfo as mi
-from mutinfo._errors import DataError, ParameterError, UnsupportedDataError
+from mutinfo._errors import DataError, MutualInfoWarning, ParameterError, UnsupportedDataError
 from mutinfo.estimators.knn import ScipySearch, count_within_1d, ksg_mi, mixed_mi, prepare_columns
 
 KNN_MI = ("ksg", "ksg2", "mixed")
@@ -295,9 +295,12 @@ def test_seeded_noise_is_reproducible_and_matters_only_for_ties():
     rng = np.random.default_rng(17)
     x = np.round(rng.standard_normal(2000), 1)  # many ties
     y = x + rng.standard_normal(2000)
-    a = mi.mutual_information(x, y, method="ksg", random_state=5)
-    assert a == mi.mutual_information(x, y, method="ksg", random_state=5)
-    assert a != mi.mutual_information(x, y, method="ksg", random_state=6)
+    with pytest.warns(MutualInfoWarning, match=r"x column 0 repeats values .* use method='mixed'"):
+        a = mi.mutual_information(x, y, method="ksg", random_state=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MutualInfoWarning)
+        assert a == mi.mutual_information(x, y, method="ksg", random_state=5)
+        assert a != mi.mutual_information(x, y, method="ksg", random_state=6)
     u, v, _ = gaussian_pair(2000, 0.5, 1, seed=18)
     assert mi.mutual_information(u, v, method="ksg", random_state=5) == mi.mutual_information(u, v, method="ksg", random_state=6)
 
@@ -369,7 +372,7 @@ def test_multidimensional_counts_are_exact_on_both_tree_paths(monkeypatch):
     for radius in (r, np.nextafter(r, 0).clip(0)):
         brute = (np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2) <= radius[:, None]).sum(axis=1)
         assert (ScipySearch().count_le(pts, radius) == brute).all()
-        monkeypatch.setattr(knn, "_PARALLEL_MIN_ROWS", 0)  # the large-input (scikit-learn) path
+        monkeypatch.setattr(knn, "_SMALL_COUNT_WORK", 0)  # the large-input (scikit-learn) path
         assert (ScipySearch().count_le(pts, radius) == brute).all()
         monkeypatch.undo()
 

@@ -71,6 +71,22 @@ def test_tiles_smaller_than_the_data_give_exact_neighbours_and_counts():
     assert np.array_equal(ScipySearch().count_equal(pts), small.count_equal(pts))
 
 
+def test_band_pruning_is_exact_on_clustered_and_correlated_data():
+    rng = np.random.default_rng(8)
+    centres = rng.standard_normal((5, 2)) * 10
+    clustered = centres[rng.integers(0, 5, 2000)] + 0.01 * rng.standard_normal((2000, 2))
+    x = rng.standard_normal(2000)
+    line = np.c_[x, x + 1e-3 * rng.standard_normal(2000)]
+    search = TorchSearch("cpu", tile_elements=2 * 128 * 128)
+    for pts in (clustered, line):
+        for metric in ("chebyshev", "euclidean"):
+            ref, _ = ScipySearch().knn(pts, 5, metric=metric)
+            got, _ = search.knn(pts, 5, metric=metric)
+            assert np.allclose(ref, got, rtol=1e-12, atol=0)
+        r = ScipySearch().knn(pts, 7)[0]
+        assert np.array_equal(ScipySearch().count_le(pts, r), search.count_le(pts, r))
+
+
 def test_knn_indices_point_at_the_neighbours():
     rng = np.random.default_rng(5)
     pts = rng.standard_normal((300, 2))

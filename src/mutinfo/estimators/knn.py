@@ -112,8 +112,13 @@ DEFAULT_NOISE = 1e-10
 _LEAFSIZE = 32
 # Leaf size of the trees that count points in a radius (multi-dimensional marginals).
 _COUNT_LEAFSIZE = 40
-# Below this many rows, tree queries run on one thread.
+# Tie diagnostics look at this many rows, and speak up above this fraction of repeated values.
+_TIE_CHECK_ROWS = 10_000
+_TIE_FRACTION = 0.05
+# Below this many rows (of 1-2 columns), tree queries run on one thread.
 _PARALLEL_MIN_ROWS = 20_000
+# Below this rows x columns, multi-dimensional counts use cKDTree (no scikit-learn import).
+_SMALL_COUNT_WORK = 8_000
 # Subsample fraction of the half-sampling bootstrap.
 HALF = 0.5
 
@@ -133,7 +138,7 @@ def _check_device(func: str, name: str, value: Any, n: int) -> Any:
     if value is None:
         return None
     text = str(value)
-    if text == "cpu" or text == "cuda" or text.startswith("cuda:") or text == "mps":
+    if text == "cpu" or text == "cuda" or (text.startswith("cuda:") and text[5:].isdigit()):
         return text
     raise param_error(func, name, "None (SciPy on the CPU; torch on the tensor's device for CUDA tensors), 'cpu', 'cuda' or 'cuda:N'", value)
 
@@ -302,7 +307,7 @@ class ScipySearch:
         p = np.inf if metric == "chebyshev" else 2.0
         n = points.shape[0]
         tree = cKDTree(points, leafsize=_LEAFSIZE, balanced_tree=False, compact_nodes=False)
-        workers = self._workers(n)
+        workers = self._workers(n, points.shape[1])
         # In 3+ dimensions, query in the tree's own (leaf) order: neighbouring queries then
         # visit the same nodes, which keeps them in cache. Results are put back in row order.
         order = tree.indices if points.shape[1] >= 3 else None
@@ -317,9 +322,9 @@ class ScipySearch:
             dist, idx = _unpermute(dist, order), _unpermute(idx, order)
         return dist, idx
 
-    def _workers(self, n: int) -> int:
-        # Starting threads costs more than it saves on small inputs.
-        return self.workers if n >= _PARALLEL_MIN_ROWS else 1
+    def _workers(self, n: int, d: int = 1) -> int:
+        # Starting threads costs more than it saves on small, low-dimensional inputs.
+        return self.workers if n * max(d, 2) >= 2 * _PARALLEL_MIN_ROWS else 1
 
     def sorted_column(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Order and sorted values of a (n, 1) array, cached while the same array object is passed."""
@@ -348,7 +353,7 @@ class ScipySearch:
             counts = np.empty(n, dtype=np.int64)
             counts[order] = count_within_1d(values, values, r[order])
             return counts
-        if n < _PARALLEL_MIN_ROWS:
+        if n * d < _SMALL_COUNT_WORK:
             from scipy.spatial import cKDTree
 
             tree = cKDTree(points, leafsize=_LEAFSIZE, balanced_tree=False, compact_nodes=False)
@@ -624,6 +629,30 @@ class KNNEstimator(Estimator):
         scale = math.sqrt(m / (n - m))
         return full + scale * (reps - reps.mean())
 
+    def diagnostics(self, quantity, variables, value, params):
+        """A note when continuous data has many repeated values, which noise only hides."""
+        if not self.uses_noise:
+            return []
+        notes = []
+        rng = np.random.default_rng(0)
+        for v in variables:
+            if v.discrete:
+                continue
+            data = _as_numpy(v.data)
+            if data.shape[0] > _TIE_CHECK_ROWS:
+                data = data[rng.choice(data.shape[0], _TIE_CHECK_ROWS, replace=False)]
+            for j in range(data.shape[1]):
+                col = np.sort(data[:, j])
+                repeated = float(np.count_nonzero(col[1:] == col[:-1])) / max(col.shape[0], 1)
+                if repeated > _TIE_FRACTION:
+                    notes.append(
+                        f"{v.name} column {j} repeats values ({100 * repeated:.0f}% of a sample of rows are ties); "
+                        f"method={self.name!r} breaks ties with tiny noise, which treats atoms as if they were spread "
+                        "out. For discrete-continuous mixtures use method='mixed' (or declare labels discrete)."
+                    )
+                    break
+        return notes
+
     def _function(self, quantity: str):
         return {
             "entropy": self.entropy,
@@ -807,9 +836,6 @@ class MixedEstimator(KNNEstimator):
         if order is not None:
             arrays = [np.ascontiguousarray(a[order]) for a in arrays]
         return mixed_mi(arrays[0], arrays[1], k, search)
-
-    def diagnostics(self, quantity, variables, value, params):
-        return []
 
 
 class RossEstimator(KNNEstimator):
