@@ -520,3 +520,36 @@ def test_unsupported_data_is_rejected():
         mi.entropy(np.c_[x, np.ones(50)], method="kl")
     with pytest.raises(UnsupportedDataError, match="method='ksg' needs numeric data, but x holds labels"):
         mi.mutual_information(["a", "b"] * 25, x, method="ksg")
+
+
+# ---------------------------------------------------------------------------
+# Permutation tests and the command line.
+
+
+def test_permutation_test_with_ksg():
+    rng = np.random.default_rng(31)
+    x = rng.standard_normal(300)
+    dep = mi.estimate(x, x + rng.standard_normal(300), method="ksg", ci=None, test="permutation", n_permutations=50, random_state=0)
+    ind = mi.estimate(x, rng.standard_normal(300), method="ksg", ci=None, test="permutation", n_permutations=50, random_state=0)
+    assert dep.p_value == pytest.approx(1 / 51)
+    assert ind.p_value > 0.05
+
+
+def test_cli_estimate_with_ksg(tmp_path):
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(32)
+    x = rng.standard_normal(1000)
+    y = 0.8 * x + 0.6 * rng.standard_normal(1000)
+    path = tmp_path / "g.csv"
+    np.savetxt(path, np.c_[x, y], delimiter=",", header="a,b", comments="")
+    out = subprocess.run(
+        [sys.executable, "-m", "mutinfo", "estimate", str(path), "--x", "a", "--y", "b", "--method", "ksg", "--ci", "0"],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    value = float(out.stdout.split("=")[1].split()[0])
+    assert value == pytest.approx(-0.5 * math.log(1 - 0.64), abs=0.08)
+    assert "method: ksg" in out.stdout
