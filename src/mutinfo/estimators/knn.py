@@ -307,7 +307,10 @@ class ScipySearch:
 
         p = np.inf if metric == "chebyshev" else 2.0
         n = points.shape[0]
-        tree = cKDTree(points, leafsize=_LEAFSIZE, balanced_tree=False, compact_nodes=False)
+        # Sliding-midpoint trees build fastest and suit 1-2 dimensions; median-split
+        # (balanced) trees query faster in more.
+        high = points.shape[1] >= 3
+        tree = cKDTree(points, leafsize=16 if high else _LEAFSIZE, balanced_tree=high, compact_nodes=high)
         workers = self._workers(n, points.shape[1])
         # In 3+ dimensions, query in the tree's own (leaf) order: neighbouring queries then
         # visit the same nodes, which keeps them in cache. Results are put back in row order.
