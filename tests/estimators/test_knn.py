@@ -553,3 +553,10 @@ def test_cli_estimate_with_ksg(tmp_path):
     value = float(out.stdout.split("=")[1].split()[0])
     assert value == pytest.approx(-0.5 * math.log(1 - 0.64), abs=0.08)
     assert "method: ksg" in out.stdout
+
+
+def test_bootstrap_on_too_few_rows_gives_no_interval():
+    x = np.arange(6.0)
+    est = mi.estimate(x, x[::-1] ** 2, method="ksg", k=4, n_bootstrap=5, random_state=0)
+    assert math.isnan(est.ci_low) and math.isnan(est.ci_high)
+    assert any("not finite" in w for w in est.warnings)

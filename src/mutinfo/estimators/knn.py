@@ -621,9 +621,11 @@ class KNNEstimator(Estimator):
         sample size. Returns ``theta_N + s (theta_m^b - mean_b theta_m)`` in nats.
         """
         n = variables[0].n_samples
-        m = max(int(n * HALF), min(n, params.get("k", 3) + 2))
-        if m >= n:
-            return None
+        k = params.get("k", 3)
+        m = min(max(int(n * HALF), k + 2), n - 1)
+        if m < k + 2:
+            # Too few rows for a subsample with k neighbours: no interval (NaN replicates).
+            return np.full(n_bootstrap, np.nan)
         fn = self._function(quantity)
         full = float(fn(*variables, rng=np.random.default_rng(rng.integers(2**63 - 1)), **params))
         reps = np.empty(n_bootstrap)
@@ -666,13 +668,7 @@ class KNNEstimator(Estimator):
         }[quantity]
 
     def pairwise(self, xcols: Sequence[Variable], ycols: Sequence[Variable] | None, *, rng: np.random.Generator, params: Mapping[str, Any], show_progress: bool | None = None) -> np.ndarray | None:
-        """MI of every 1-D continuous column of X with every one of Y (or of X with itself), or None.
-
-        Each column is prepared once (standardisation and noise), sorted once, and
-        its sorted copy serves every pair it takes part in; only the joint
-        neighbour search is per pair. Returns None when this estimator has no
-        shared path for these columns (the caller then estimates pair by pair).
-        """
+        """No shared path by default (pair by pair); :class:`KSGEstimator` has one for 1-D columns."""
         return None
 
 
@@ -798,6 +794,13 @@ class KSGEstimator(KNNEstimator):
         return (ksg_mi if self.variant == 1 else ksg2_mi)(xp, yp, k, search)
 
     def pairwise(self, xcols, ycols, *, rng, params, show_progress=None):
+        """MI (nats) of every 1-D continuous column of X with every one of Y (or among X's).
+
+        Each column is prepared once (standardisation and noise, from one ``rng``
+        stream), sorted once, and its sorted copy serves every pair it is in; only
+        the joint neighbour search is per pair, and pairs run on all cores. Returns
+        None for multi-dimensional or discrete columns (pair-by-pair path).
+        """
         if any(v.n_dims != 1 or v.discrete for v in (*xcols, *(ycols or ()))):
             return None
         k, transform, noise, device = params["k"], params["transform"], params["noise"], params["device"]
