@@ -32,7 +32,7 @@ def _data(info, rng, n=800, dependent=True):
         return x, y
     # Mixed only: discrete x, continuous y.
     x = rng.integers(0, 3, n)
-    y = (x[:, None] + rng.standard_normal((n, 1))) if dependent else rng.standard_normal((n, 1))
+    y = (2.0 * x[:, None] + rng.standard_normal((n, 1))) if dependent else rng.standard_normal((n, 1))
     return x, y
 
 

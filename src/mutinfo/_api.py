@@ -183,7 +183,8 @@ def _prepare(
             from .estimators.discrete import contingency
 
             n_cells = contingency(variables).n_cells
-        name, reason = _registry.auto_method(quantity, tuple(kinds), tuple(v.n_dims for v in variables), n, n_cells)
+        ties = quantity == "mi" and not any(kinds) and _has_ties(variables)
+        name, reason = _registry.auto_method(quantity, tuple(kinds), tuple(v.n_dims for v in variables), n, n_cells, ties)
         info = _registry.get_method(name, func)
     else:
         info = _registry.get_method(method, func)
@@ -236,6 +237,19 @@ def _prepare(
         variables = [v.numpy() for v in variables]
     checked = _check_params(func, info.name, estimator, params, k, n)
     return _Call(func, quantity, info, estimator, variables, checked, rngs, divisor, unit, notes, reason, inferred)
+
+
+def _has_ties(variables: Sequence[Variable]) -> bool:
+    """Whether some column of a continuous variable repeats a value (one sort per column)."""
+    for var in variables:
+        if var.discrete:
+            continue
+        data = var.numpy().data
+        for j in range(data.shape[1]):
+            col = np.sort(data[:, j])
+            if col.shape[0] > 1 and bool((col[1:] == col[:-1]).any()):
+                return True
+    return False
 
 
 def _derivable(info: _registry.MethodInfo, quantity: str) -> bool:
@@ -609,6 +623,9 @@ def pairwise(
     symmetric = Y is None
     ycols = xcols if symmetric else _columns(Y, "Y")
     rng = resolve_rng(random_state, func)
+    shared = _shared_pairwise(func, xcols, None if symmetric else ycols, method, discrete, k, rng, progress, params)
+    if shared is not None:
+        return shared / resolve_base(base, func)[0]
     shape = (len(xcols), len(ycols))
     out = np.empty(shape)
     pairs = [(i, j) for i in range(shape[0]) for j in range(shape[1]) if not symmetric or j >= i]
@@ -631,6 +648,51 @@ def pairwise(
             if symmetric:
                 out[j, i] = out[i, j]
     return out
+
+
+def _shared_pairwise(
+    func: str,
+    xcols: list[tuple[str, Any]],
+    ycols: list[tuple[str, Any]] | None,
+    method: Any,
+    discrete: Any,
+    k: Any,
+    rng: np.random.Generator,
+    show_progress: bool | None,
+    params: dict[str, Any],
+) -> np.ndarray | None:
+    """The whole matrix from the estimator's ``pairwise`` hook, or None to go pair by pair.
+
+    The hook is used when every column is continuous (by ``discrete`` and dtype) and
+    the method (or the one ``method="auto"`` picks for two 1-D continuous columns)
+    has one; it shares per-column work (standardisation, noise, sorted copies)
+    across pairs.
+    """
+    if discrete is True:
+        return None
+    raws = [read_input(col, name) for name, col in [*xcols, *(ycols or [])]]
+    if any(r.kind != "float" for r in raws) and discrete is not False or any(r.kind == "other" for r in raws):
+        return None
+    n = check_same_length(raws)
+    if isinstance(method, str) and method == "auto":
+        name, _ = _registry.auto_method("mi", (False, False), (1, 1), n, 0)
+        info = _registry.get_method(name, func)
+    else:
+        info = _registry.get_method(method, func)
+    if "continuous" not in info.data:
+        return None
+    estimator = info.load()
+    variables = [to_continuous(r, func, info.name) for r in raws]
+    if isinstance(method, str) and method == "auto" and _has_ties(variables):
+        return None
+    if not estimator.torch_native:
+        variables = [v.numpy() for v in variables]
+    checked = _check_params(func, info.name, estimator, params, k, n)
+    p = len(xcols)
+    xs, ys = variables[:p], (None if ycols is None else variables[p:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MutualInfoWarning)
+        return estimator.pairwise(xs, ys, rng=rng, params=checked, show_progress=show_progress)
 
 
 def progress_pairs(pairs: list[tuple[int, int]], enabled: bool | None) -> Any:

@@ -59,6 +59,22 @@ def estimator_rows(seed: int = 0, quick: bool = False) -> list[dict[str, Any]]:
     gy = rho * gx + math.sqrt(1 - rho**2) * rng.standard_normal((n, dim))
     truth = -0.5 * dim * math.log(1 - rho**2)
     add(f"I(X;Y), Gaussian 2+2-d rho=0.8, n={n}", "gaussian", truth, lambda: mi.mutual_information(gx, gy, method="gaussian"))
+    add(f"I(X;Y), Gaussian 2+2-d rho=0.8, n={n}", "ksg", truth, lambda: mi.mutual_information(gx, gy, method="ksg", random_state=seed))
+    add(f"I(X;Y), Gaussian 2+2-d rho=0.8, n={n}", "ksg2", truth, lambda: mi.mutual_information(gx, gy, method="ksg2", random_state=seed))
+
+    # Differential entropy of a 2-d Gaussian with covariance [[1, 0.8], [0.8, 1]] (nats).
+    cov_det = 1 - rho**2
+    h_truth = math.log(2 * math.pi * math.e) + 0.5 * math.log(cov_det)
+    add(f"H(X), Gaussian 2-d rho=0.8, n={n}", "kl", h_truth, lambda: mi.entropy(np.c_[gx[:, 0], gy[:, 0]], method="kl", random_state=seed))
+
+    # Discrete-continuous mixture (Gao et al. 2017): X uniform on {0..4}, Y | X ~ U(X, X + 2).
+    n = int(10_000 * scale)
+    dx = rng.integers(0, 5, n).astype(float)
+    dy = dx + 2 * rng.random(n)
+    truth = math.log(5) - 0.8 * math.log(2)
+    add(f"I(X;Y), X in {{0..4}}, Y|X ~ U(X, X+2), n={n}", "mixed", truth, lambda: mi.mutual_information(dx, dy, method="mixed", discrete=False))
+    labels = dx.astype(int)
+    add(f"I(X;Y), X in {{0..4}}, Y|X ~ U(X, X+2), n={n}", "ross", truth, lambda: mi.mutual_information(labels, dy, method="ross", random_state=seed))
     return rows
 
 

@@ -65,6 +65,23 @@ class Estimator:
         """
         return None
 
+    def pairwise(
+        self,
+        xcols: Sequence[Variable],
+        ycols: Sequence[Variable] | None,
+        *,
+        rng: np.random.Generator,
+        params: Mapping[str, Any],
+        show_progress: bool | None = None,
+    ) -> np.ndarray | None:
+        """MI (nats) of every column in ``xcols`` with every one in ``ycols`` (or among ``xcols``), or None.
+
+        Estimators override this when pairs can share work (per-column preparation,
+        sorted copies, trees). None lets :func:`mutinfo.pairwise` go pair by pair.
+        For ``ycols=None`` the diagonal holds I(X_i; X_i) (+inf for continuous columns).
+        """
+        return None
+
     def diagnostics(self, quantity: str, variables: Sequence[Variable], value: float, params: Mapping[str, Any]) -> list[str]:
         """Plain-language warnings about this result (undersampling, caps, bias)."""
         return []
