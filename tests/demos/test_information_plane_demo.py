@@ -48,3 +48,10 @@ def test_information_plane_demo_command(tmp_path):
     if FULL:
         assert metrics["contrast_reproduced"]
         assert metrics["tanh_max_compression_bits"] >= 1.0
+
+
+def test_demo_is_listed():
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.run([sys.executable, "-m", "mutinfo", "train", "--list"], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0
+    assert "information-plane" in proc.stdout and "tanh vs ReLU" in proc.stdout

@@ -177,3 +177,20 @@ def test_errors(task):
         InformationPlane(net, x=None, y=y)
     with pytest.raises(mi.ParameterError, match="The `base` parameter of InformationPlane"):
         InformationPlane(net, x=x, y=y, base=1)
+
+
+from conftest import requires_cuda  # noqa: E402
+
+
+@requires_cuda
+def test_plane_and_metric_on_a_cuda_model(task):
+    x, y, _ = task
+    net = _net().cuda()
+    plane = InformationPlane(net, layers=["2"], x=x, y=y, estimator="kde")
+    (rec,) = plane.record()
+    net_cpu = _net()
+    ref = InformationPlane(net_cpu, layers=["2"], x=x, y=y, estimator="kde").record()[0]
+    assert rec["i_xt"] == pytest.approx(ref["i_xt"], abs=1e-4)
+    metric = MutualInformationMetric(2)
+    metric.update(net(x.cuda()), y.cuda())
+    assert metric.table.device.type == "cuda"

@@ -271,3 +271,21 @@ def test_resolve_estimator_names_and_errors():
 def test_estimator_parameter_errors(factory, pattern):
     with pytest.raises(mi.ParameterError, match=pattern):
         factory()
+
+
+# ---------------------------------------------------------------------------
+# GPU: the pairwise estimators run where the activations live.
+
+from conftest import requires_cuda  # noqa: E402
+
+
+@requires_cuda
+def test_kde_and_noise_on_cuda_match_cpu(rng):
+    t = rng.normal(size=(700, 5))
+    y = rng.integers(0, 3, 700)
+    cuda = torch.tensor(t, device="cuda")
+    assert kde_information(cuda, y) == pytest.approx(kde_information(t, y), abs=1e-9)
+    # Different generators on CPU and GPU: compare within Monte Carlo error.
+    a = noisy_information(cuda, y, noise_std=0.3, n_mc=2, seed=0)
+    b = noisy_information(t, y, noise_std=0.3, n_mc=2, seed=0)
+    assert abs(a[0] - b[0]) < 5 * (a[2] + b[2])

@@ -157,15 +157,15 @@ def plot_information_plane(
 ) -> Any:
     """Plot records (dicts with layer, epoch, i_xt, i_ty) in the information plane.
 
-    Each layer is a trajectory through the plane; points are coloured by epoch
-    (record order when epochs are missing) and consecutive layers of the last
-    record are labelled.
+    Each layer is a trajectory through the plane with its own marker (see the
+    legend); points are coloured by epoch (record order when epochs are missing).
     """
     from ..plot import require_matplotlib
 
     check_choice("plot_information_plane", "color_scale", color_scale, ("linear", "log"))
     plt = require_matplotlib()
     from matplotlib.colors import LogNorm, Normalize
+    from matplotlib.lines import Line2D
 
     if not history:
         raise DataError("the information plane has no records yet; call record() or step() during training first.")
@@ -190,15 +190,18 @@ def plot_information_plane(
         order.setdefault(r["layer"], None)
     markers = "os^Dv<>ph*"
     scatter = None
+    handles: list[Any] = []
     for i, layer in enumerate(order):
         idx = [j for j, r in enumerate(history) if r["layer"] == layer]
         xs = np.array([history[j]["i_xt"] for j in idx])
         ys = np.array([history[j]["i_ty"] for j in idx])
         ax.plot(xs, ys, color="0.75", lw=0.8, zorder=1)
-        scatter = ax.scatter(xs, ys, c=epochs[idx], cmap=cmap, norm=norm, s=14, marker=markers[i % len(markers)], zorder=2, edgecolors="none")
-        ax.annotate(str(layer), (xs[-1], ys[-1]), textcoords="offset points", xytext=(4, 4), fontsize=7)
+        marker = markers[i % len(markers)]
+        scatter = ax.scatter(xs, ys, c=epochs[idx], cmap=cmap, norm=norm, s=14, marker=marker, zorder=2, edgecolors="none")
+        handles.append(Line2D([], [], ls="", marker=marker, color="0.35", markersize=5, label=str(layer)))
     ax.set_xlabel(f"I(X;T) [{unit}]")
     ax.set_ylabel(f"I(T;Y) [{unit}]")
+    ax.legend(handles=handles, title="layer", fontsize=7, title_fontsize=7, loc="lower right", framealpha=0.8)
     if title:
         ax.set_title(title, fontsize=10)
     if scatter is not None:
