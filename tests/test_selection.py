@@ -58,18 +58,18 @@ def test_vectorised_tables_equal_the_public_estimators(rng):
     X = rng.normal(size=(800, 6))
     y = (X[:, 0] + 0.5 * X[:, 1] + rng.normal(size=800) > 0).astype(int) + (X[:, 2] > 1)
     for bin_method in ("plugin", "miller_madow", "chao_shen"):
-        sel = MISelector(method="cmim", n_features=3, n_bins=5, bin_method=bin_method).fit(X, y)
+        sel = MISelector(method="cmim", n_features=3, estimator="binning", n_bins=5, bin_method=bin_method).fit(X, y)
         codes = [quantile_codes(X[:, j], 5) for j in range(6)]
         expected = [mi.mutual_information(c, y, method=bin_method, discrete=True) for c in codes]
         np.testing.assert_allclose(sel.relevance_, expected, atol=1e-12)
         first, second = sel.ranking_[:2]
         cmi = mi.conditional_mutual_information(codes[second], y, codes[first], method=bin_method, discrete=True)
         assert sel.scores_[1] == pytest.approx(cmi, abs=1e-12)
-    sel = MISelector(method="mrmr", n_features=2, n_bins=5).fit(X, y)
+    sel = MISelector(method="mrmr", n_features=2, estimator="binning", n_bins=5).fit(X, y)
     first, second = sel.ranking_
     expected = sel.relevance_[second] - mi.mutual_information(codes[second], codes[first], method="plugin", discrete=True)
     assert sel.scores_[1] == pytest.approx(expected, abs=1e-12)
-    sel = MISelector(method="jmi", n_features=2, n_bins=5).fit(X, y)
+    sel = MISelector(method="jmi", n_features=2, estimator="binning", n_bins=5).fit(X, y)
     first, second = sel.ranking_
     joint = codes[second] * 5 + codes[first]
     assert sel.scores_[1] == pytest.approx(mi.mutual_information(joint, y, method="plugin", discrete=True), abs=1e-12)
@@ -79,9 +79,9 @@ def test_block_size_does_not_change_the_result(monkeypatch):
     import mutinfo.selection as selection
 
     X, y = _planted(n=1000)
-    ref = MISelector(method="jmi", n_features=4).fit(X, y)
+    ref = MISelector(method="jmi", n_features=4, estimator="binning").fit(X, y)
     monkeypatch.setattr(selection, "BLOCK_CELLS", 700)
-    small = MISelector(method="jmi", n_features=4).fit(X, y)
+    small = MISelector(method="jmi", n_features=4, estimator="binning").fit(X, y)
     np.testing.assert_array_equal(ref.ranking_, small.ranking_)
     np.testing.assert_allclose(ref.scores_, small.scores_, atol=1e-12)
 
@@ -89,15 +89,19 @@ def test_block_size_does_not_change_the_result(monkeypatch):
 def test_regression_target_is_binned():
     X, _ = _planted()
     y = 2.0 * X[:, 0] + 1.5 * X[:, 1] + 1.5 * X[:, 2]
-    sel = MISelector(method="cmim", n_features=3).fit(X, y)
+    sel = MISelector(method="cmim", n_features=3, estimator="binning").fit(X, y)
     assert sel.ranking_[0] in {0, 3, 4} and set(sel.ranking_[1:]) == {1, 2}
 
 
 @pytest.mark.skipif("ksg" not in method_names(), reason="the k-NN estimators are not registered in this build")
-def test_knn_estimator_recovers_the_planted_features():
-    X, y = _planted(n=1500)
-    sel = MISelector(method="cmim", n_features=3, estimator="knn", random_state=0).fit(X, y)
+@pytest.mark.parametrize("method", ["mrmr", "jmi", "cmim"])
+def test_knn_estimator_recovers_the_planted_features(method):
+    X, y = _planted(n=1000)
+    X = X[:, :7]  # informative, copies, two noise columns: keeps the k-NN calls few
+    sel = MISelector(method=method, n_features=3, estimator="knn", random_state=0).fit(X, y)
     assert sel.estimator_ == "knn" and sel.ranking_[0] in {0, 3, 4} and set(sel.ranking_[1:]) == {1, 2}
+    mi_sel = MISelector(method="mi", n_features=3, estimator="knn", random_state=0).fit(X, y)
+    assert set(mi_sel.ranking_) == {0, 3, 4}
 
 
 def test_auto_estimator_choice():
@@ -157,4 +161,5 @@ def test_errors():
         with pytest.raises(mi.ParameterError, match="'knn' needs the k-NN method 'ksg', which is not registered"):
             MISelector(estimator="knn").fit(X, y)
     assert MISelector(n_features=0.3).fit(X, y).ranking_.shape == (3,)
-    assert MISelector(discrete_features=[0, 1]).fit(X, y).discrete_features_.tolist() == [True, True] + [False] * 8
+    sel = MISelector(discrete_features=[0, 1], estimator="binning").fit(X, y)
+    assert sel.discrete_features_.tolist() == [True, True] + [False] * 8

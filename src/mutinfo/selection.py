@@ -26,9 +26,11 @@ columns keep their values, continuous ones are cut into ``n_bins`` quantile bins
 with a discrete estimator of :mod:`mutinfo` ("plugin" by default, or
 "miller_madow", "grassberger", "chao_shen"), vectorised over all candidate features
 at once. ``estimator="knn"`` sends each quantity through
-:func:`mutinfo.mutual_information` / :func:`mutinfo.conditional_mutual_information`
-with ``method="auto"`` and the data kinds declared, so continuous columns get the
-k-NN (KSG) estimators; it needs the "ksg" method in the registry. ``"auto"`` uses
+:func:`mutinfo.mutual_information` with ``method="auto"`` and the data kinds
+declared, so continuous columns get the k-NN estimators (KSG, or Ross / Gao et al.
+against discrete labels); it needs the "ksg" method in the registry. There a pair
+(X_j, X_s) enters I(X_j, X_s; Y) as one two-dimensional continuous variable, and
+I(X_j; Y | X_s) = I(X_j, X_s; Y) - I(X_s; Y). ``"auto"`` uses
 "knn" when continuous columns are present and "ksg" is registered, "binning" otherwise.
 The choice made is stored in ``estimator_``.
 
@@ -176,18 +178,19 @@ class _ApiTables:
                 [mutinfo.mutual_information(self.X[:, j], xs, discrete=(bool(self.discrete[j]), ds), k=self.k, random_state=self._seed()) for j in columns]
             )
         if "conditional_relevance" in need or "joint_relevance" in need:
-            cmi = np.array(
+            # The pair (X_j, X_s) as one 2-D variable (discrete columns as numbers), then
+            # I(X_j; Y | X_s) = I(X_j, X_s; Y) - I(X_s; Y): only MI calls, which every data kind supports.
+            i_sy = mutinfo.mutual_information(xs, self.y, discrete=(ds, self.discrete_y), k=self.k, random_state=self._seed())
+            joint = np.array(
                 [
-                    mutinfo.conditional_mutual_information(
-                        self.X[:, j], self.y, xs, discrete=(bool(self.discrete[j]), self.discrete_y, ds), k=self.k, random_state=self._seed()
+                    mutinfo.mutual_information(
+                        np.column_stack([self.X[:, j], xs]), self.y, discrete=(False, self.discrete_y), k=self.k, random_state=self._seed()
                     )
                     for j in columns
                 ]
             )
-            out["conditional_relevance"] = cmi
-            # I(X_j, X_s; Y) = I(X_s; Y) + I(X_j; Y | X_s)
-            i_sy = mutinfo.mutual_information(xs, self.y, discrete=(ds, self.discrete_y), k=self.k, random_state=self._seed())
-            out["joint_relevance"] = i_sy + cmi
+            out["joint_relevance"] = joint
+            out["conditional_relevance"] = joint - i_sy
         return out
 
 
@@ -208,7 +211,8 @@ class MISelector(SelectorMixin, BaseEstimator):
         How the information quantities are estimated. "binning" bins continuous
         columns into ``n_bins`` quantile bins and uses the discrete ``bin_method``;
         a discrete method name means binning with that method; "knn" goes through
-        :func:`mutinfo.mutual_information` (needs the "ksg" method); "auto" picks
+        :func:`mutinfo.mutual_information` (needs the "ksg" method; see the module
+        docstring); "auto" picks
         "knn" for continuous columns when it is available, else "binning".
     discrete_features : "auto", bool or array-like, default "auto"
         Which columns are discrete: "auto" uses the dtype of X (integers and bools

@@ -513,7 +513,10 @@ class NeuralEstimator(LayerEstimator):
 
     A critic is trained on the probe set at every record; labels enter I(T;Y) one-hot
     encoded as continuous vectors. Slow compared with the other estimators (a
-    training run per layer and record): use a large ``every``.
+    training run per layer and record; about 8 s per layer for the 4096 probe inputs
+    of the 12-bit task on one CPU thread): use a large ``every``. InfoNCE can never
+    exceed log(batch_size), so on a probe set that a layer separates well it reports
+    that cap rather than a trend; SMILE and NWJ are not capped.
 
     Parameters
     ----------
