@@ -55,3 +55,15 @@ def test_demo_is_listed():
     proc = subprocess.run([sys.executable, "-m", "mutinfo", "train", "--list"], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0
     assert "information-plane" in proc.stdout and "tanh vs ReLU" in proc.stdout
+
+
+@pytest.mark.slow
+def test_example_script(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), MUTINFO_PROGRESS="0")
+    script = os.path.join(root, "examples", "information_plane.py")
+    proc = subprocess.run([sys.executable, script, "--epochs", "20", "--out", str(tmp_path)], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads(proc.stdout)
+    assert summary["epochs"] == 20 and summary["estimator"] == "binning"
+    assert (tmp_path / "information_plane.png").exists() and (tmp_path / "history.csv").exists()
