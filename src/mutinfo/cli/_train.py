@@ -14,6 +14,7 @@ from pathlib import Path
 
 # Demo name -> "module:function". One row per demo.
 DEMOS: dict[str, str] = {
+    "information-plane": "mutinfo.demos.information_plane:run",
 }
 
 

@@ -1,0 +1,455 @@
+"""Feature ranking and selection by mutual information (a scikit-learn transformer).
+
+:class:`MISelector` picks ``n_features`` columns of X greedily, one at a time, by
+one of four criteria from the information-theoretic feature-selection literature
+(all in nats; S is the set already selected, Y the target):
+
+=========  ===================================================  ============================
+method     score of a candidate feature X_j                     reference
+=========  ===================================================  ============================
+``mi``     I(X_j; Y)  (univariate ranking)                      Battiti (1994)
+``mrmr``   I(X_j; Y) - mean_{s in S} I(X_j; X_s)                Peng, Long & Ding (2005)
+``jmi``    sum_{s in S} I(X_j, X_s; Y)                          Yang & Moody (1999)
+``cmim``   min_{s in S} I(X_j; Y | X_s)                         Fleuret (2004)
+=========  ===================================================  ============================
+
+The first feature of every method is the one with the largest I(X_j; Y). mRMR,
+JMI and CMIM penalise redundancy, so an exact copy of a selected feature scores
+low (CMIM: I(X_j; Y | X_j) = 0) while univariate MI ranks it as high as the
+original; Brown et al. (2012) compare them and recommend JMI as the best trade-off.
+
+Estimators
+----------
+``estimator="binning"`` (the fallback that needs nothing else): discrete
+columns keep their values, continuous ones are cut into ``n_bins`` quantile bins
+(equal-frequency, ties merged), and every quantity is computed from count tables
+with a discrete estimator of :mod:`mutinfo` ("plugin" by default, or
+"miller_madow", "grassberger", "chao_shen"), vectorised over all candidate features
+at once. ``estimator="knn"`` sends each quantity through
+:func:`mutinfo.mutual_information` with ``method="auto"`` and the data kinds
+declared, so continuous columns get the k-NN estimators (KSG, or Ross / Gao et al.
+against discrete labels); it needs the "ksg" method in the registry. There a pair
+(X_j, X_s) enters I(X_j, X_s; Y) as one two-dimensional continuous variable, and
+I(X_j; Y | X_s) = I(X_j, X_s; Y) - I(X_s; Y). ``"auto"`` uses
+"knn" when continuous columns are present and "ksg" is registered, "binning" otherwise.
+The choice made is stored in ``estimator_``.
+
+Cost (binning): O(n p) per selection step for p candidate columns, memory bounded
+by blocks of columns. k-NN: O(p) estimator calls per step.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
+
+from ._errors import DataError, MutualInfoWarning, param_error
+from ._progress import progress
+from ._validation import check_choice, check_int
+
+__all__ = ["MISelector", "quantile_codes"]
+
+METHODS = ("mi", "mrmr", "jmi", "cmim")
+BIN_METHODS = ("plugin", "miller_madow", "grassberger", "chao_shen")
+ESTIMATORS = ("auto", "binning", "knn", *BIN_METHODS)
+# Largest number of cells (columns x table size) of the count tables built in one block.
+BLOCK_CELLS = 1 << 22
+# Largest number of code entries (rows x columns) combined in one block.
+BLOCK_ENTRIES = 1 << 22
+
+
+def _validate_data(est: Any, X: Any, y: Any = "no_validation", **kwargs: Any) -> Any:
+    try:
+        from sklearn.utils.validation import validate_data
+    except ImportError:  # scikit-learn < 1.6
+        return est._validate_data(X, y, **kwargs)
+    return validate_data(est, X, y, **kwargs)
+
+
+def quantile_codes(column: np.ndarray, n_bins: int) -> np.ndarray:
+    """Codes in [0, n_bins) of equal-frequency bins of one column (bins with tied edges are merged).
+
+    >>> quantile_codes(np.array([0.1, 0.4, 0.2, 0.9, 0.5, 0.7]), 3).tolist()
+    [0, 1, 0, 2, 1, 2]
+    """
+    edges = np.unique(np.quantile(column, np.linspace(0.0, 1.0, n_bins + 1)[1:-1]))
+    return np.searchsorted(edges, column, side="right").astype(np.int64)
+
+
+def _dense_codes(column: np.ndarray) -> np.ndarray:
+    _, codes = np.unique(column, return_inverse=True)
+    return codes.reshape(-1).astype(np.int64)
+
+
+class _CountTables:
+    """Entropies from count tables of discrete codes, vectorised over candidate columns."""
+
+    def __init__(self, codes: np.ndarray, y: np.ndarray, entropy_fn: Any) -> None:
+        self.codes = codes  # (n, p) int64, column j in [0, levels[j])
+        self.levels = codes.max(axis=0) + 1 if codes.size else np.zeros(0, dtype=np.int64)
+        self.y = y
+        self.n_classes = int(y.max()) + 1
+        self.h = entropy_fn
+
+    def _blocks(self, columns: np.ndarray, cells_per_level: int) -> Any:
+        kmax = int(self.levels[columns].max()) if len(columns) else 1
+        n = self.codes.shape[0]
+        size = max(1, min(BLOCK_CELLS // max(kmax * cells_per_level, 1), BLOCK_ENTRIES // max(n, 1)))
+        for start in range(0, len(columns), size):
+            yield columns[start : start + size], kmax
+
+    def relevance(self, columns: np.ndarray) -> np.ndarray:
+        """I(X_j; Y) for each column j."""
+        c = self.n_classes
+        out = np.empty(len(columns))
+        h_y = float(self.h(np.bincount(self.y, minlength=c)[None, :].astype(np.float64))[0])
+        pos = 0
+        for block, kmax in self._blocks(columns, c):
+            m = len(block)
+            joint = self.codes[:, block] * c + self.y[:, None] + (np.arange(m) * kmax * c)[None, :]
+            counts = np.bincount(joint.ravel(), minlength=m * kmax * c).reshape(m, kmax, c).astype(np.float64)
+            h_xy = self.h(counts.reshape(m, -1))
+            h_x = self.h(counts.sum(2))
+            out[pos : pos + m] = h_x + h_y - h_xy
+            pos += m
+        return out
+
+    def with_selected(self, columns: np.ndarray, s: int) -> dict[str, np.ndarray]:
+        """For each column j: I(X_j; X_s), I(X_j, X_s; Y) and I(X_j; Y | X_s)."""
+        c = self.n_classes
+        xs = self.codes[:, s]
+        ks = int(self.levels[s])
+        xs_y = np.bincount(xs * c + self.y, minlength=ks * c).reshape(ks, c).astype(np.float64)
+        h_y = float(self.h(xs_y.sum(0)[None, :])[0])
+        h_s = float(self.h(xs_y.sum(1)[None, :])[0])
+        h_sy = float(self.h(xs_y.reshape(1, -1))[0])
+        out = {key: np.empty(len(columns)) for key in ("redundancy", "joint_relevance", "conditional_relevance")}
+        pos = 0
+        for block, kmax in self._blocks(columns, ks * c):
+            m = len(block)
+            joint = (self.codes[:, block] * ks + xs[:, None]) * c + self.y[:, None] + (np.arange(m) * kmax * ks * c)[None, :]
+            counts = np.bincount(joint.ravel(), minlength=m * kmax * ks * c).reshape(m, kmax, ks, c).astype(np.float64)
+            h_jsy = self.h(counts.reshape(m, -1))
+            js = counts.sum(3)
+            h_js = self.h(js.reshape(m, -1))
+            h_j = self.h(js.sum(2))
+            sl = slice(pos, pos + m)
+            out["redundancy"][sl] = h_j + h_s - h_js
+            out["joint_relevance"][sl] = h_js + h_y - h_jsy
+            out["conditional_relevance"][sl] = h_js + h_sy - h_jsy - h_s
+            pos += m
+        return out
+
+
+class _ApiTables:
+    """The same quantities through the public estimation functions (k-NN for continuous data)."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, discrete: np.ndarray, discrete_y: bool, k: int, seed: int) -> None:
+        self.X, self.y, self.discrete, self.discrete_y, self.k = X, y, discrete, discrete_y, k
+        self.rng = np.random.default_rng(seed)
+
+    def _seed(self) -> int:
+        return int(self.rng.integers(0, 2**31 - 1))
+
+    def relevance(self, columns: np.ndarray) -> np.ndarray:
+        import mutinfo
+
+        return np.array(
+            [
+                mutinfo.mutual_information(self.X[:, j], self.y, discrete=(bool(self.discrete[j]), self.discrete_y), k=self.k, random_state=self._seed())
+                for j in columns
+            ]
+        )
+
+    def with_selected(self, columns: np.ndarray, s: int, need: tuple[str, ...]) -> dict[str, np.ndarray]:
+        import mutinfo
+
+        out: dict[str, np.ndarray] = {}
+        xs, ds = self.X[:, s], bool(self.discrete[s])
+        if "redundancy" in need:
+            out["redundancy"] = np.array(
+                [mutinfo.mutual_information(self.X[:, j], xs, discrete=(bool(self.discrete[j]), ds), k=self.k, random_state=self._seed()) for j in columns]
+            )
+        if "conditional_relevance" in need or "joint_relevance" in need:
+            # The pair (X_j, X_s) as one 2-D variable (discrete columns as numbers), then
+            # I(X_j; Y | X_s) = I(X_j, X_s; Y) - I(X_s; Y): only MI calls, which every data kind supports.
+            i_sy = mutinfo.mutual_information(xs, self.y, discrete=(ds, self.discrete_y), k=self.k, random_state=self._seed())
+            joint = np.array(
+                [
+                    mutinfo.mutual_information(
+                        np.column_stack([self.X[:, j], xs]), self.y, discrete=(False, self.discrete_y), k=self.k, random_state=self._seed()
+                    )
+                    for j in columns
+                ]
+            )
+            out["joint_relevance"] = joint
+            out["conditional_relevance"] = joint - i_sy
+        return out
+
+
+class MISelector(SelectorMixin, BaseEstimator):
+    """Select features by mutual information with the target: MI ranking, mRMR, JMI or CMIM.
+
+    A scikit-learn transformer: ``fit(X, y)`` chooses the features, ``transform(X)``
+    keeps them, ``get_support()`` gives the mask; it works in ``Pipeline`` and
+    ``GridSearchCV`` and passes ``sklearn.utils.estimator_checks.check_estimator``.
+
+    Parameters
+    ----------
+    method : {"mi", "mrmr", "jmi", "cmim"}, default "mrmr"
+        Selection criterion (see the module docstring).
+    n_features : int or float, default 10
+        Number of features to keep, or a fraction in (0, 1] of the columns.
+    estimator : {"auto", "binning", "knn", "plugin", "miller_madow", "grassberger", "chao_shen"}, default "auto"
+        How the information quantities are estimated. "binning" bins continuous
+        columns into ``n_bins`` quantile bins and uses the discrete ``bin_method``;
+        a discrete method name means binning with that method; "knn" goes through
+        :func:`mutinfo.mutual_information` (needs the "ksg" method; see the module
+        docstring); "auto" picks
+        "knn" for continuous columns when it is available, else "binning".
+    discrete_features : "auto", bool or array-like, default "auto"
+        Which columns are discrete: "auto" uses the dtype of X (integers and bools
+        are discrete, floats continuous), a bool applies to all columns, an array
+        of bools (a mask) or of ints (indices) lists the discrete ones.
+    discrete_target : "auto" or bool, default "auto"
+        "auto" treats y as classes unless scikit-learn's ``type_of_target`` says "continuous".
+    n_bins : int, default 8
+        Quantile bins per continuous column (and continuous target) for binning.
+    bin_method : str, default "plugin"
+        Discrete estimator used with binning.
+    k : int, default 3
+        Neighbours of the k-NN estimators.
+    random_state : int or None, default None
+        Seeds the k-NN estimators' tie-breaking noise.
+    progress : bool or None
+        Progress bar over selection steps.
+
+    Attributes
+    ----------
+    support_ : bool array of shape (n_features_in_,)
+    ranking_ : int array of shape (n_selected,)
+        Selected column indices, in the order they were chosen.
+    scores_ : float array of shape (n_selected,)
+        The criterion value (nats) of each selected feature when it was chosen.
+    relevance_ : float array of shape (n_features_in_,)
+        I(X_j; Y) of every column, in nats.
+    estimator_ : str
+        "binning+<bin_method>" or "knn".
+    discrete_features_ : bool array of shape (n_features_in_,)
+    n_features_in_, feature_names_in_
+        As in scikit-learn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.integers(0, 2, 2000), (rng.random(2000) < 0.2).astype(int)
+    >>> X = np.column_stack([a, a, b, rng.integers(0, 2, 2000)])   # column 1 copies column 0
+    >>> y = 2 * a + b
+    >>> MISelector(method="mrmr", n_features=2).fit(X, y).ranking_.tolist()
+    [0, 2]
+    >>> MISelector(method="mi", n_features=2).fit(X, y).ranking_.tolist()
+    [0, 1]
+
+    References
+    ----------
+    Battiti (1994), IEEE TNN 5(4). Yang & Moody (1999), NIPS 12. Fleuret (2004), JMLR 5.
+    Peng, Long & Ding (2005), IEEE TPAMI 27(8). Brown, Pocock, Zhao & Luján (2012),
+    Conditional likelihood maximisation: a unifying framework for information
+    theoretic feature selection, JMLR 13.
+    """
+
+    def __init__(
+        self,
+        method: str = "mrmr",
+        n_features: int | float = 10,
+        *,
+        estimator: str = "auto",
+        discrete_features: Any = "auto",
+        discrete_target: Any = "auto",
+        n_bins: int = 8,
+        bin_method: str = "plugin",
+        k: int = 3,
+        random_state: int | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        self.method = method
+        self.n_features = n_features
+        self.estimator = estimator
+        self.discrete_features = discrete_features
+        self.discrete_target = discrete_target
+        self.n_bins = n_bins
+        self.bin_method = bin_method
+        self.k = k
+        self.random_state = random_state
+        self.progress = progress
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+    # -- parameters ----------------------------------------------------------------
+
+    def _n_select(self, p: int) -> int:
+        func = "MISelector"
+        n = self.n_features
+        rule = f"an int in [1, n_features_in_ = {p}] or a float in (0, 1]"
+        if isinstance(n, numbers.Integral) and not isinstance(n, bool):
+            if not 1 <= n <= p:
+                raise param_error(func, "n_features", rule, n)
+            return int(n)
+        if isinstance(n, numbers.Real) and not isinstance(n, bool) and 0.0 < n <= 1.0:
+            return max(1, int(round(n * p)))
+        raise param_error(func, "n_features", rule, n)
+
+    def _discrete_mask(self, X: np.ndarray, p: int) -> np.ndarray:
+        d = self.discrete_features
+        if isinstance(d, str) and d == "auto":
+            return np.full(p, X.dtype.kind in "iub")
+        if isinstance(d, (bool, np.bool_)):
+            return np.full(p, bool(d))
+        arr = np.asarray(d)
+        if arr.dtype == bool and arr.shape == (p,):
+            return arr.copy()
+        if arr.ndim == 1 and arr.dtype.kind in "iu" and (arr.size == 0 or (arr.min() >= 0 and arr.max() < p)):
+            mask = np.zeros(p, dtype=bool)
+            mask[arr] = True
+            return mask
+        raise param_error("MISelector", "discrete_features", f"'auto', a bool, a boolean mask of length {p} or column indices in [0, {p})", d)
+
+    # -- fitting -------------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any) -> "MISelector":
+        """Choose the features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Classes, or a continuous target (binned into ``n_bins`` quantile bins for binning).
+
+        Returns
+        -------
+        self
+        """
+        func = "MISelector"
+        check_choice(func, "method", self.method, METHODS)
+        check_choice(func, "estimator", self.estimator, ESTIMATORS)
+        check_choice(func, "bin_method", self.bin_method, BIN_METHODS)
+        n_bins = check_int(func, "n_bins", self.n_bins, 2)
+        k = check_int(func, "k", self.k, 1)
+        if self.random_state is not None:
+            check_int(func, "random_state", self.random_state, 0, rule="None or a non-negative int")
+        if not (isinstance(self.discrete_target, str) and self.discrete_target == "auto") and not isinstance(self.discrete_target, (bool, np.bool_)):
+            raise param_error(func, "discrete_target", "'auto' or a bool", self.discrete_target)
+
+        X, y = _validate_data(self, X, y, dtype=None, ensure_min_samples=2, y_numeric=False)
+        if X.dtype.kind not in "iufb":
+            X = X.astype(np.float64)
+        if y.ndim != 1:
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y[:, 0]
+            else:
+                raise DataError(f"y must have shape (n_samples,) for MISelector. Got shape {y.shape}.")
+        p = X.shape[1]
+        n_select = self._n_select(p)
+        discrete = self._discrete_mask(X, p)
+        if isinstance(self.discrete_target, str):
+            discrete_y = type_of_target(y) != "continuous"
+        else:
+            discrete_y = bool(self.discrete_target)
+        if not discrete_y and np.asarray(y).dtype.kind not in "iufb":
+            raise DataError("y holds labels that are not numbers; it can only be a discrete target (discrete_target=True or 'auto').")
+
+        from ._registry import method_names
+
+        knn_ok = "ksg" in method_names()
+        est = self.estimator
+        if est == "auto":
+            est = "knn" if knn_ok and not discrete.all() else "binning"
+        if est == "knn" and not knn_ok:
+            raise param_error(func, "estimator", "'binning' or a discrete method name: 'knn' needs the k-NN method 'ksg', which is not registered", "knn")
+        seed = 0 if self.random_state is None else int(self.random_state)
+        if est == "knn":
+            Xf = X.astype(np.float64) if X.dtype.kind != "f" else X
+            yv = _dense_codes(np.asarray(y)) if discrete_y else np.asarray(y, dtype=np.float64)
+            tables: Any = _ApiTables(Xf, yv, discrete, discrete_y, k, seed)
+            self.estimator_ = "knn"
+        else:
+            bin_method = est if est in BIN_METHODS else self.bin_method
+            from ._registry import get_method
+
+            entropy_fn = get_method(bin_method, func).load().entropy_fn
+            codes = np.empty(X.shape, dtype=np.int64)
+            for j in range(p):
+                col = X[:, j]
+                codes[:, j] = _dense_codes(col) if discrete[j] else quantile_codes(col.astype(np.float64), n_bins)
+            yc = _dense_codes(np.asarray(y)) if discrete_y else quantile_codes(np.asarray(y, dtype=np.float64), n_bins)
+            tables = _CountTables(codes, yc, lambda counts: entropy_fn(counts, None))
+            self.estimator_ = f"binning+{bin_method}"
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MutualInfoWarning)
+            self._select(tables, p, n_select)
+        self.discrete_features_ = discrete
+        return self
+
+    def _select(self, tables: Any, p: int, n_select: int) -> None:
+        relevance = np.asarray(tables.relevance(np.arange(p)), dtype=np.float64)
+        self.relevance_ = relevance
+        if self.method == "mi":
+            order = np.argsort(-relevance, kind="stable")[:n_select]
+            self._finish(order, relevance[order], p)
+            return
+        need = {"mrmr": ("redundancy",), "jmi": ("joint_relevance",), "cmim": ("conditional_relevance",)}[self.method]
+        first = int(np.argmax(relevance))
+        chosen = [first]
+        scores = [float(relevance[first])]
+        remaining = np.array([j for j in range(p) if j != first], dtype=np.int64)
+        redundancy_sum = np.zeros(p)
+        joint_sum = np.zeros(p)
+        cond_min = np.full(p, np.inf)
+        bar = progress(total=n_select - 1, desc=f"MISelector {self.method}", enabled=self.progress)
+        try:
+            while len(chosen) < n_select:
+                s = chosen[-1]
+                if isinstance(tables, _CountTables):
+                    stats = tables.with_selected(remaining, s)
+                else:
+                    stats = tables.with_selected(remaining, s, need)
+                if self.method == "mrmr":
+                    redundancy_sum[remaining] += stats["redundancy"]
+                    crit = relevance[remaining] - redundancy_sum[remaining] / len(chosen)
+                elif self.method == "jmi":
+                    joint_sum[remaining] += stats["joint_relevance"]
+                    crit = joint_sum[remaining]
+                else:
+                    cond_min[remaining] = np.minimum(cond_min[remaining], stats["conditional_relevance"])
+                    crit = cond_min[remaining]
+                best = int(np.argmax(crit))  # first maximum: lowest column index on ties
+                chosen.append(int(remaining[best]))
+                scores.append(float(crit[best]))
+                remaining = np.delete(remaining, best)
+                bar.update(1)
+        finally:
+            bar.close()
+        self._finish(np.array(chosen, dtype=np.int64), np.array(scores), p)
+
+    def _finish(self, order: np.ndarray, scores: np.ndarray, p: int) -> None:
+        self.ranking_ = np.asarray(order, dtype=np.int64)
+        self.scores_ = np.asarray(scores, dtype=np.float64)
+        mask = np.zeros(p, dtype=bool)
+        mask[self.ranking_] = True
+        self.support_ = mask
+
+    def _get_support_mask(self) -> np.ndarray:
+        check_is_fitted(self, "support_")
+        return self.support_

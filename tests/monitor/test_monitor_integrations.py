@@ -1,0 +1,235 @@
+"""Integrations: plain loop + TensorBoard (event file read back), Lightning callback, Keras 3 callback."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import mutinfo as mi  # noqa: E402
+from mutinfo.datasets import twelve_bit  # noqa: E402
+from mutinfo.monitor import InformationPlane, Monitor, MutualInformationMetric, TensorBoardLogger, fit  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def task():
+    x, y, _ = twelve_bit()
+    return torch.tensor(x), torch.tensor(y)
+
+
+def _mlp(seed=0):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(12, 8), torch.nn.Tanh(), torch.nn.Linear(8, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+
+
+def _read_scalars(log_dir):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    acc = EventAccumulator(str(log_dir), size_guidance={"scalars": 0, "images": 0})
+    acc.Reload()
+    return acc
+
+
+def test_plain_loop_with_tensorboard_event_file(task, tmp_path):
+    pytest.importorskip("tensorboard")
+    pytest.importorskip("matplotlib")
+    x, y = task
+    net = _mlp()
+    train = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x[:2048], y[:2048]), batch_size=256, shuffle=True)
+    val = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x[2048:], y[2048:]), batch_size=512)
+    plane = InformationPlane(net, layers={"h1": "1", "h2": "3"}, x=x, y=y, base=2)
+    monitor = Monitor(
+        plane=plane,
+        metrics={"train": MutualInformationMetric(2, base=2), "val": MutualInformationMetric(2, base=2)},
+        tensorboard=tmp_path / "tb",
+        figure_every=2,
+    )
+    opt = torch.optim.Adam(net.parameters(), lr=0.01)
+    log = fit(net, train, optimizer=opt, loss_fn=torch.nn.functional.cross_entropy, epochs=2, monitor=monitor, val_loader=val)
+    monitor.tensorboard.close()
+    assert [r["epoch"] for r in log] == [0, 1, 2]
+    assert {"h1/I_XT", "h2/I_TY", "train/mi", "val/nmi", "loss"} <= set(log[2])
+
+    # The validation metric of the last epoch is I(Y;Yhat) of the trained net on the validation split.
+    with torch.no_grad():
+        pred = net(x[2048:]).argmax(1).numpy()
+    assert log[2]["val/mi"] == pytest.approx(mi.mutual_information(y[2048:].numpy(), pred, method="plugin", base=2), abs=1e-12)
+
+    acc = _read_scalars(tmp_path / "tb")
+    tags = set(acc.Tags()["scalars"])
+    assert {"information_plane/h1/I_XT", "information_plane/h2/I_TY", "mi/train/mi", "mi/val/nmi", "mi/val/per_class/1"} <= tags
+    events = acc.Scalars("information_plane/h2/I_XT")
+    assert [e.step for e in events] == [0, 1, 2]
+    expected = [r["i_xt"] for r in plane.history if r["layer"] == "h2"]
+    np.testing.assert_allclose([e.value for e in events], expected, rtol=1e-6)  # float32 in the event file
+    assert [e.step for e in acc.Scalars("mi/val/mi")] == [1, 2]
+    assert acc.Scalars("mi/val/mi")[-1].value == pytest.approx(log[2]["val/mi"], rel=1e-6)
+    assert "information_plane/figure" in acc.Tags()["images"]
+
+
+def test_tensorboard_missing_gives_install_hint(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name.startswith("torch.utils.tensorboard"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(mi.MissingDependencyError, match=r"Logging to TensorBoard needs the optional package `tensorboard`.*mutinfo\[monitor\]"):
+        TensorBoardLogger("/tmp/never-created")
+
+
+def test_monitor_errors(task):
+    with pytest.raises(mi.ParameterError, match="The `metrics` parameter of Monitor must be None, a MutualInformationMetric or a dict of them"):
+        Monitor(metrics=[1])
+    monitor = Monitor(metrics={"train": MutualInformationMetric(2), "val": MutualInformationMetric(2)})
+    with pytest.raises(mi.ParameterError, match=r"The `split` parameter of Monitor.update must be one of \['train', 'val'\] when several"):
+        monitor.update([0], [0])
+    with pytest.raises(mi.ParameterError, match=r"The `epochs` parameter of fit must be an int in \[1, inf\]. Got 0."):
+        fit(_mlp(), [], optimizer=None, loss_fn=None, epochs=0)
+
+
+# ---------------------------------------------------------------------------
+# Lightning.
+
+
+# Lightning 2.6 with torch 2.13 trips a deprecation inside torch's pytree (not in mutinfo).
+@pytest.mark.filterwarnings("ignore:.*LeafSpec.*:FutureWarning")
+def test_lightning_callback_records_and_logs(task, tmp_path):
+    pl = pytest.importorskip("lightning.pytorch")
+    from mutinfo.monitor.lightning import MutualInformationCallback
+
+    x, y = task
+
+    class Module(pl.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = _mlp()
+
+        def forward(self, xb):
+            return self.net(xb)
+
+        def training_step(self, batch, batch_idx):
+            xb, yb = batch
+            out = self(xb)
+            return {"loss": torch.nn.functional.cross_entropy(out, yb), "preds": out.detach()}
+
+        def validation_step(self, batch, batch_idx):
+            xb, yb = batch
+            self.log("val_loss", torch.nn.functional.cross_entropy(self(xb), yb))
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters(), lr=0.01)
+
+    train = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x[:2048], y[:2048]), batch_size=256, shuffle=True)
+    val = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x[2048:], y[2048:]), batch_size=512)
+    callback = MutualInformationCallback(layers=["net.1", "net.3"], x=x, y=y, base=2, num_classes=2)
+    trainer = pl.Trainer(
+        max_epochs=2, callbacks=[callback], logger=False, enable_checkpointing=False, enable_progress_bar=False,
+        enable_model_summary=False, accelerator="cpu", devices=1, default_root_dir=str(tmp_path),
+    )
+    module = Module()
+    trainer.fit(module, train, val)
+    assert sorted({r["epoch"] for r in callback.history}) == [0, 1, 2]
+    assert {r["layer"] for r in callback.history} == {"net.1", "net.3"}
+    metrics = trainer.callback_metrics
+    assert {"information_plane/net.3/I_XT", "mi/val/mi", "mi/train/nmi"} <= set(metrics)
+    with torch.no_grad():
+        pred = module(x[2048:]).argmax(1).numpy()
+    val_rows = [r for r in callback.log_rows if r["split"] == "val"]
+    assert [r["epoch"] for r in val_rows] == [0, 1]
+    assert val_rows[-1]["mi"] == pytest.approx(mi.mutual_information(y[2048:].numpy(), pred, method="plugin", base=2), abs=1e-12)
+    last = [r for r in callback.history if r["epoch"] == 2 and r["layer"] == "net.3"][0]
+    assert float(metrics["information_plane/net.3/I_XT"]) == pytest.approx(last["i_xt"], rel=1e-6)
+    assert len(module.net[1]._forward_hooks) == 0  # hooks removed at teardown
+
+
+def test_lightning_callback_errors():
+    pytest.importorskip("lightning.pytorch")
+    from mutinfo.monitor.lightning import MutualInformationCallback
+
+    with pytest.raises(mi.ParameterError, match="The `x` parameter of MutualInformationCallback must be given together with y"):
+        MutualInformationCallback(x=np.zeros((4, 2)))
+    with pytest.raises(mi.ParameterError, match="The `splits` parameter of MutualInformationCallback must be a tuple of 'train' and/or 'val'"):
+        MutualInformationCallback(num_classes=2, splits=("test",))
+
+
+# ---------------------------------------------------------------------------
+# Keras 3 (torch backend), in a subprocess so the backend choice cannot leak.
+
+_KERAS_SCRIPT = r"""
+import json, sys
+import numpy as np
+import keras
+from mutinfo.datasets import twelve_bit
+from mutinfo.monitor import kde_information
+from mutinfo.monitor.keras import InformationPlaneCallback
+
+assert keras.backend.backend() == "torch"
+keras.utils.set_random_seed(0)
+x, y, _ = twelve_bit()
+inputs = keras.Input(shape=(12,))
+h1 = keras.layers.Dense(8, activation="tanh", name="h1")(inputs)
+h2 = keras.layers.Dense(4, activation="tanh", name="h2")(h1)
+out = keras.layers.Dense(2, name="logits")(h2)
+model = keras.Model(inputs, out)
+model.compile(optimizer=keras.optimizers.Adam(0.01), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+cb = InformationPlaneCallback(["h1", "h2"], x=x, y=y, estimator="kde", every=1)
+hist = model.fit(x[:2048], y[:2048], epochs=2, batch_size=256, verbose=0, callbacks=[cb])
+probe = keras.Model(inputs, h2)
+t = keras.ops.convert_to_numpy(probe.predict(x, verbose=0))
+i_xt, i_ty = kde_information(t, y)
+last = [r for r in cb.history if r["epoch"] == 2 and r["layer"] == "h2"][0]
+try:
+    bad = InformationPlaneCallback(["nope"], x=x, y=y)
+    bad.set_model(model)
+    bad.record(0)
+    error = None
+except Exception as exc:
+    error = str(exc)
+print(json.dumps({
+    "epochs": sorted({r["epoch"] for r in cb.history}),
+    "layers": sorted({r["layer"] for r in cb.history}),
+    "logged": sorted(k for k in hist.history if "/" in k),
+    "logged_last": hist.history["h2/I_XT"][-1],
+    "record": [last["i_xt"], last["i_ty"]],
+    "direct": [i_xt, i_ty],
+    "error": error,
+}))
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="keras is not installed")
+def test_keras_callback_with_torch_backend():
+    env = dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=os.pathsep.join(sys.path), OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-c", _KERAS_SCRIPT], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import json
+
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["epochs"] == [0, 1, 2]
+    assert got["layers"] == ["h1", "h2"]
+    assert got["logged"] == ["h1/I_TY", "h1/I_XT", "h2/I_TY", "h2/I_XT"]
+    assert got["logged_last"] == pytest.approx(got["record"][0], rel=1e-12)
+    # The record equals the estimator applied to the layer output of the trained model (float32 activations).
+    assert got["record"] == pytest.approx(got["direct"], abs=1e-6)
+    assert 0 < got["record"][0] <= math.log(4096) + 1e-9
+    assert got["error"] is not None and "The `layers` parameter of InformationPlaneCallback must be names of layers of the model" in got["error"]
