@@ -10,3 +10,10 @@ from __future__ import annotations
 # Variational bounds on I(X;Y) from a critic score matrix.
 
 # Discrete MI of joint tables and softmax outputs; IIC.
+from ._discrete import batch_joint as batch_joint
+from ._discrete import discrete_mutual_information as discrete_mutual_information
+from ._discrete import iic as iic
+from ._discrete import iic_from_joint as iic_from_joint
+# Contrastive (NT-Xent / InfoNCE of two views) and the VIB rate term.
+from ._contrastive import nt_xent as nt_xent
+from ._gaussian import kl_standard_normal as kl_standard_normal
