@@ -29,6 +29,7 @@ by ``DistributedDataParallel`` equal the single-process gradients; see
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import torch
@@ -50,6 +51,8 @@ __all__ = [
     "CLUBLoss",
     "VIB",
 ]
+
+_LOG_2PI = math.log(2 * math.pi)
 
 
 def _reduce_joint(joint: torch.Tensor, n: int, distributed: bool) -> torch.Tensor:
@@ -280,14 +283,18 @@ class JSLoss(_CriticBoundLoss):
 
 
 class SMILELoss(_CriticBoundLoss):
-    """Minus the SMILE estimate of I(X; Y): the DV bound with the partition term clipped to [-clip, clip].
+    """Minus the SMILE estimate of I(X; Y): the DV bound with the negatives' scores clipped to [-clip, clip].
+
+    The value is the clipped DV estimate; the gradient is that of the Jensen-Shannon
+    objective (see :func:`mutinfo.functional.smile`).
 
     Parameters
     ----------
     critic : callable
         ``critic(x, y) -> (n, n)`` scores.
-    clip : float, default 5.0
-        Clipping of the critic's scores in the partition term (lower variance, some bias).
+    clip : float or None, default 5.0
+        Clipping of the scores in the partition term (lower variance, some bias);
+        None for the unclipped DV value.
 
     References
     ----------
@@ -295,12 +302,110 @@ class SMILELoss(_CriticBoundLoss):
     Estimators", ICLR.
     """
 
-    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], clip: float = 5.0, *, distributed: bool = False) -> None:
+    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], clip: float | None = 5.0, *, distributed: bool = False) -> None:
         super().__init__(critic, distributed=distributed)
-        self.clip = check_float("SMILELoss", "clip", clip, 0.0, lo_open=True)
+        self.clip = None if clip is None else check_float("SMILELoss", "clip", clip, 0.0, lo_open=True)
 
     def bound(self, scores: torch.Tensor) -> torch.Tensor:
         return F.smile(scores, clip=self.clip)
+
+
+class MINELoss(_CriticBoundLoss):
+    """Minus the MINE estimate of I(X; Y): the DV bound with a moving-average gradient correction.
+
+    The module keeps MINE's running log-average of ``E_q[exp f]`` between calls (in the
+    buffer ``state``, saved with the module's ``state_dict``); call :meth:`reset` to
+    start a new estimate. Under ``distributed=True`` every rank sees the global score
+    matrix, so the running averages stay identical across ranks.
+
+    Parameters
+    ----------
+    critic : callable
+        ``critic(x, y) -> (n, n)`` scores.
+    momentum : float in [0, 1), default 0.9
+        Weight of the past in the moving average.
+
+    References
+    ----------
+    Belghazi et al. (2018), "Mutual Information Neural Estimation", ICML.
+    """
+
+    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], momentum: float = 0.9, *, distributed: bool = False) -> None:
+        super().__init__(critic, distributed=distributed)
+        self.momentum = check_float("MINELoss", "momentum", momentum, 0.0, 1.0, hi_open=True)
+        self.register_buffer("state", torch.full((), float("nan")))
+
+    def reset(self) -> None:
+        """Forget the running average (the next call starts it at that batch's value)."""
+        self.state.fill_(float("nan"))
+
+    def bound(self, scores: torch.Tensor) -> torch.Tensor:
+        previous = None if bool(torch.isnan(self.state)) else self.state
+        value, new_state = F.mine(scores, previous, momentum=self.momentum)
+        self.state = new_state.detach()
+        return value
+
+
+class CLUBLoss(nn.Module):
+    """CLUB upper bound on I(X; Y), to minimise: removes information about y from x.
+
+    A Gaussian variational conditional ``q(y | x) = N(mu(x), diag(exp(logvar(x))))``
+    with two small MLPs gives the matrix ``L[i, j] = log q(y_j | x_i)``, and
+    ``forward(x, y) = club(L)`` (:func:`mutinfo.functional.club`). Training alternates
+    two steps, as in Cheng et al. (2020):
+
+    * fit q: minimise :meth:`learning_loss` (minus the mean log-likelihood of the
+      positive pairs) with respect to the parameters of this module only;
+    * minimise ``forward(x, y)`` with respect to the network producing ``x`` (or ``y``)
+      only (the gradient also reaches q's parameters: leave them out of that optimiser).
+
+    Parameters
+    ----------
+    x_dim, y_dim : int
+        Sizes of x and y.
+    hidden : int, default 64
+        Width of the MLPs for mu and logvar.
+    distributed : bool, default False
+        Gather x and y from all ranks (exact global-batch value).
+
+    Shapes
+    ------
+    ``forward(x, y)``: x of shape (n, x_dim), y of shape (n, y_dim); returns a scalar
+    in nats. Cost O(n^2 y_dim).
+
+    References
+    ----------
+    Cheng, Hao, Dai, Liu, Gan & Carin (2020), "CLUB: A Contrastive Log-ratio Upper
+    Bound of Mutual Information", ICML.
+    """
+
+    def __init__(self, x_dim: int, y_dim: int, hidden: int = 64, *, distributed: bool = False) -> None:
+        super().__init__()
+        x_dim = check_int("CLUBLoss", "x_dim", x_dim, 1)
+        self.y_dim = check_int("CLUBLoss", "y_dim", y_dim, 1)
+        hidden = check_int("CLUBLoss", "hidden", hidden, 1)
+        self.distributed = _check_bool("CLUBLoss", "distributed", distributed)
+        self.mu = nn.Sequential(nn.Linear(x_dim, hidden), nn.ReLU(), nn.Linear(hidden, self.y_dim))
+        self.logvar = nn.Sequential(nn.Linear(x_dim, hidden), nn.ReLU(), nn.Linear(hidden, self.y_dim), nn.Tanh())
+
+    def log_likelihoods(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """``L[i, j] = log q(y_j | x_i)`` of shape (n, n), in nats."""
+        if x.shape[0] != y.shape[0] or y.ndim != 2 or y.shape[1] != self.y_dim:
+            raise DataError(f"CLUBLoss needs x of shape (n, x_dim) and y of shape (n, {self.y_dim}). Got {tuple(x.shape)} and {tuple(y.shape)}.")
+        mu, logvar = self.mu(x), self.logvar(x)
+        sq = (y.unsqueeze(0) - mu.unsqueeze(1)).square()  # [i, j, d] = (y_j - mu_i)^2
+        return -0.5 * ((sq / logvar.exp().unsqueeze(1)).sum(-1) + logvar.sum(-1, keepdim=True) + self.y_dim * _LOG_2PI)
+
+    def learning_loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Minus the mean log-likelihood of the positive pairs under q (train q with it)."""
+        mu, logvar = self.mu(x), self.logvar(x)
+        ll = -0.5 * (((y - mu).square() / logvar.exp()).sum(-1) + logvar.sum(-1) + self.y_dim * _LOG_2PI)
+        return -(_dist.global_mean(ll) if self.distributed else ll.mean())
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.distributed:
+            x, y = _dist.gather(x), _dist.gather(y)
+        return F.club(self.log_likelihoods(x, y))
 
 
 class VIB(nn.Module):
