@@ -174,7 +174,7 @@ def make_mnist1d(num_samples: int = 5000, *, seed: int = 42, train_split: float 
     try:
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError:
-        raise missing_dependency("mnist1d", "MNIST-1D", extra="data") from None
+        raise missing_dependency("mnist1d", "MNIST-1D", extra="demos") from None
     args = get_dataset_args()
     args.num_samples, args.seed, args.train_split = num_samples, seed, train_split
     np_state, py_state = np.random.get_state(), random.getstate()

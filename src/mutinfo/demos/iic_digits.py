@@ -19,14 +19,13 @@ k-means on the raw pixels as the baseline on the same data.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._progress import progress as progress_bar
-from ._common import Timer, device_name, hungarian_accuracy, nmi, resolve_epochs, seed_everything, write_metrics
+from ._common import Timer, device_name, hungarian_accuracy, resolve_epochs, seed_everything, write_metrics
+from ._iic import nearest_neighbours, train_iic
 
 __all__ = ["run", "train_iic_digits", "kmeans_accuracy"]
 
@@ -70,15 +69,6 @@ def kmeans_accuracy(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
     return hungarian_accuracy(y, pred)
 
 
-def _neighbours(x: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k nearest neighbours of each row (Euclidean, itself excluded), shape (n, k)."""
-    flat = x.reshape(len(x), -1).astype(np.float64)
-    sq = (flat**2).sum(1)
-    d2 = sq[:, None] + sq[None, :] - 2 * flat @ flat.T
-    np.fill_diagonal(d2, np.inf)
-    return np.argsort(d2, axis=1)[:, :k]
-
-
 def train_iic_digits(
     *,
     steps: int = 600,
@@ -92,99 +82,29 @@ def train_iic_digits(
     progress: bool | None = None,
     eval_every: int = 50,
 ) -> dict[str, Any]:
-    """Train the IIC clusterer on the digits and evaluate it; returns metrics and curves.
+    """Train the IIC clusterer on the digits and evaluate it on all 1797; returns metrics and curves.
 
     One step draws ``batch_size`` images, makes their paired views, and takes one Adam
     step on the main head's IIC loss and one on the over-clustering head's (the
     alternation of Ji et al.). The reported head is the sub-head with the lowest main
-    loss on the whole data set, chosen without labels.
+    loss, chosen without labels. See :func:`mutinfo.demos._iic.train_iic`.
     """
     import torch
 
     from ..datasets import load_digits
     from ..datasets.augment import Augment
-    from ..losses import IICLoss
 
     if pairs not in ("augment", "neighbours"):
         from .._errors import param_error
 
         raise param_error("train_iic_digits", "pairs", "'augment' or 'neighbours'", pairs)
-    rng = seed_everything(seed)
+    seed_everything(seed)
     x_np, y_np = load_digits()
-    x_all = torch.tensor(x_np[:, None], device=device)
-    nbrs = torch.tensor(_neighbours(x_np, k_neighbours), device=device) if pairs == "neighbours" else None
-    augment = Augment(degrees=12.0, translate=0.08, scale=(0.9, 1.1), shear=8.0, brightness=0.05, contrast=0.15, noise=0.05, seed=seed, device="cpu")
-    model = _build_model(N_SUBHEADS).to(device)
-    loss_fn = IICLoss(lamb=lamb)
-    mi_fn = IICLoss(lamb=1.0)  # the plain I(Z; Z'), for reporting
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    n = x_all.shape[0]
-    history: list[dict[str, float]] = []
-
-    def views(idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        first = x_all[idx]
-        if nbrs is not None:
-            pick = torch.as_tensor(rng.integers(0, nbrs.shape[1], len(idx)), device=device)
-            second = x_all[nbrs[idx, pick]]
-        else:
-            second = first
-        return augment(first.cpu()).to(device), augment(second.cpu()).to(device)
-
-    def evaluate() -> tuple[np.ndarray, np.ndarray]:
-        model.eval()
-        with torch.no_grad():
-            logits, _ = model(x_all)
-            a, b = views(torch.arange(n, device=device))
-            la, _ = model(a)
-            lb, _ = model(b)
-            head_losses = torch.stack([loss_fn(la[h], lb[h]) for h in range(N_SUBHEADS)])
-            head_mi = torch.stack([-mi_fn(la[h], lb[h]) for h in range(N_SUBHEADS)])
-        model.train()
-        return logits.argmax(-1).cpu().numpy(), head_losses.cpu().numpy(), head_mi.cpu().numpy()
-
-    start = time.perf_counter()
-    bar = progress_bar(total=steps, desc="iic-digits", enabled=progress)
-    nonfinite = 0
-    with bar:
-        for step in range(1, steps + 1):
-            idx = torch.as_tensor(rng.choice(n, size=batch_size, replace=batch_size > n), device=device)
-            for head in (0, 1):  # main head, then over-clustering head
-                a, b = views(idx)
-                out_a, out_b = model(a), model(b)
-                loss = loss_fn(out_a[head], out_b[head])
-                opt.zero_grad()
-                loss.backward()
-                grads_ok = all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
-                if not torch.isfinite(loss) or not grads_ok:
-                    nonfinite += 1
-                opt.step()
-                if head == 0:
-                    main_loss = float(loss.detach())
-            bar.update(1)
-            bar.set_postfix_str(f"IIC objective={-main_loss:.3f}")
-            if step % eval_every == 0 or step == steps:
-                pred, head_losses, head_mi = evaluate()
-                best = int(np.argmin(head_losses))
-                history.append({"step": step, "mi": float(head_mi[best]), "accuracy": hungarian_accuracy(y_np, pred[best])})
-    seconds = time.perf_counter() - start
-    pred, head_losses, head_mi = evaluate()
-    best = int(np.argmin(head_losses))
-    return {
-        "accuracy": hungarian_accuracy(y_np, pred[best]),
-        "nmi": nmi(y_np, pred[best]),
-        "subhead_accuracies": [hungarian_accuracy(y_np, p) for p in pred],
-        "chosen_subhead": best,
-        "mi_nats": float(head_mi[best]),
-        "lamb": lamb,
-        "steps": steps,
-        "batch_size": batch_size,
-        "pairs": pairs,
-        "train_seconds": seconds,
-        "nonfinite_steps": nonfinite,
-        "history": history,
-        "predictions": pred[best],
-        "labels": y_np,
-    }
+    x = x_np[:, None]
+    neighbours = nearest_neighbours(x_np.reshape(len(x_np), -1), k_neighbours) if pairs == "neighbours" else None
+    augment = Augment(degrees=12.0, translate=0.08, scale=(0.9, 1.1), shear=8.0, brightness=0.05, contrast=0.15, noise=0.05, seed=seed, device=torch.device(device).type)
+    return train_iic(x, _build_model(N_SUBHEADS), augment, x_eval=x, y_eval=y_np, neighbours=neighbours, steps=steps, batch_size=batch_size,
+                     lr=lr, lamb=lamb, seed=seed, device=device, progress=progress, eval_every=eval_every, select_size=len(x), desc="iic-digits")
 
 
 def _figure(out_dir: Path, result: dict[str, Any], kmeans_acc: float) -> Path:
