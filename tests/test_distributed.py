@@ -25,6 +25,7 @@ def report(tmp_path_factory):
     worker = Path(__file__).with_name("_ddp_worker.py")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[1] / "src"), os.environ.get("PYTHONPATH", "")]))
     env.setdefault("OMP_NUM_THREADS", "1")
+    env["PYTHONWARNINGS"] = "error::FutureWarning"  # as in the test suite: a FutureWarning fails the run
     out = tmp / "report.json"
     procs = [
         subprocess.Popen([sys.executable, str(worker), str(r), "2", str(tmp / "init"), str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -32,6 +32,19 @@ from typing import Any
 __all__ = ["is_distributed", "world_size", "rank", "gather", "all_reduce_sum", "global_mean"]
 
 
+def _autograd_collectives() -> Any:
+    """``torch.distributed.nn.functional``, the public differentiable collectives.
+
+    Recent torch releases mark them deprecated (FutureWarning) in favour of the
+    private ``torch.distributed._functional_collectives``, whose autograd support
+    depends on the torch version; the public functions work on every supported
+    version (torch >= 2.1), so they are used here with that warning silenced.
+    """
+    import torch.distributed.nn.functional as dist_fn
+
+    return dist_fn
+
+
 def is_distributed() -> bool:
     """True when a ``torch.distributed`` process group with more than one rank is active."""
     import torch.distributed as dist
@@ -71,9 +84,10 @@ def gather(tensor: Any) -> Any:
     """
     if not is_distributed():
         return tensor
+    import warnings
+
     import torch
     import torch.distributed as dist
-    import torch.distributed.nn.functional as dist_fn
 
     n_ranks = dist.get_world_size()
     size = torch.tensor([tensor.shape[0]], device=tensor.device, dtype=torch.long)
@@ -86,7 +100,9 @@ def gather(tensor: Any) -> Any:
         padded = torch.cat([tensor, pad], dim=0)
     else:
         padded = tensor
-    parts = dist_fn.all_gather(padded)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"torch\.distributed\.nn\.functional", category=FutureWarning)
+        parts = _autograd_collectives().all_gather(padded)
     return torch.cat([part[:count] for part, count in zip(parts, counts)], dim=0)
 
 
@@ -97,10 +113,13 @@ def all_reduce_sum(tensor: Any) -> Any:
     """
     if not is_distributed():
         return tensor
-    import torch.distributed as dist
-    import torch.distributed.nn.functional as dist_fn
+    import warnings
 
-    return dist_fn.all_reduce(tensor, op=dist.ReduceOp.SUM)
+    import torch.distributed as dist
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"torch\.distributed\.nn\.functional", category=FutureWarning)
+        return _autograd_collectives().all_reduce(tensor, op=dist.ReduceOp.SUM)
 
 
 def global_mean(values: Any) -> Any:

@@ -1,7 +1,7 @@
 """Class imbalance: cross-entropy vs cross-entropy + DiscreteMILoss on long-tailed Fashion-MNIST.
 
 The training set is made long-tailed with imbalance ratio 100 (class c keeps
-``6000 * 100^(-c/9)`` images: 6000 T-shirts down to 60 ankle boots, 20,431 in all);
+``6000 * 100^(-c/9)`` images: 6000 T-shirts down to 60 ankle boots, 14,891 in all);
 the test set stays balanced. The same MLP is trained three ways, with 3 seeds each:
 
 * ``ce``: plain cross-entropy, which learns the skewed prior and under-predicts the tail;
@@ -83,7 +83,7 @@ def _fit(method: str, data: dict[str, Any], epochs: int, seed: int, device: str,
 def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, quick: bool = False, seed: int = 0, progress: bool | None = None) -> dict[str, Any]:
     """Train 3 methods x 3 seeds; write ``metrics.json`` and ``imbalance_fashion.png``.
 
-    Default 30 epochs over the 20,431 long-tailed images; ``quick``: 3 epochs, 1 seed.
+    Default 30 epochs over the 14,891 long-tailed images; ``quick``: 3 epochs, 1 seed.
     """
     import torch
 

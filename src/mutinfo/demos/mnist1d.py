@@ -154,7 +154,7 @@ def _infonce(kind: str, data: dict[str, Any], epochs: int, seed: int, device: st
 def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, quick: bool = False, seed: int = 0, progress: bool | None = None) -> dict[str, Any]:
     """Train the four models; write ``metrics.json`` and ``mnist1d.png``.
 
-    Default 60 epochs (supervised and InfoNCE alike) over 8,000 signals; ``quick``: 4 epochs, 2,000 signals.
+    Default 30 epochs (supervised and InfoNCE alike) over 8,000 signals; ``quick``: 4 epochs, 2,000 signals.
     """
     import torch
 
@@ -162,7 +162,7 @@ def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, 
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    n_epochs = resolve_epochs(epochs, quick, full=60, short=4)
+    n_epochs = resolve_epochs(epochs, quick, full=30, short=4)
     with Timer() as t_gen:
         raw = make_mnist1d(2500 if quick else 10000, seed=42)
     data = {

@@ -101,7 +101,7 @@ def _fit(beta: float | None, data: dict[str, Any], epochs: int, seed: int, devic
 def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, quick: bool = False, seed: int = 0, progress: bool | None = None) -> dict[str, Any]:
     """Train the deterministic model and one VIB model per beta; write ``metrics.json`` and ``vib_fashion.png``.
 
-    Default 15 epochs over the 60,000 training images; ``quick`` uses 10,000 images and 2 epochs.
+    Default 10 epochs over the 60,000 training images; ``quick`` uses 10,000 images and 2 epochs.
     """
     import torch
 
@@ -109,7 +109,7 @@ def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, 
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    n_epochs = resolve_epochs(epochs, quick, full=15, short=2)
+    n_epochs = resolve_epochs(epochs, quick, full=10, short=2)
     x, y = load_fashion_mnist("train")
     xt, yt = load_fashion_mnist("test")
     if quick:
