@@ -12,7 +12,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import mutinfo.distributed as mdist  # noqa: E402
+import mutinfo.distributed as mdist
 
 TOL = 1e-10  # float64 throughout; only summation order differs
 

@@ -9,9 +9,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import mutinfo.functional as F  # noqa: E402
-from mutinfo import DataError, ParameterError  # noqa: E402
-from mutinfo.discrete import mutual_information_from_joint  # noqa: E402
+import mutinfo.functional as F
+from mutinfo import DataError, ParameterError
+from mutinfo.discrete import mutual_information_from_joint
 
 
 def _random_probs(gen, shape, dtype=torch.float64):

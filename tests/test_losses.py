@@ -8,9 +8,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import mutinfo.functional as F  # noqa: E402
-from mutinfo import DataError, ParameterError  # noqa: E402
-from mutinfo.losses import VIB, DiscreteMILoss, IICLoss, InfoNCELoss  # noqa: E402
+import mutinfo.functional as F
+from mutinfo import DataError, ParameterError
+from mutinfo.losses import VIB, DiscreteMILoss, IICLoss, InfoNCELoss
 
 
 @pytest.fixture

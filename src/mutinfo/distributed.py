@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["is_distributed", "world_size", "rank", "gather", "all_reduce_sum", "global_mean"]
+__all__ = ["all_reduce_sum", "gather", "global_mean", "is_distributed", "rank", "world_size"]
 
 
 def _autograd_collectives() -> Any:

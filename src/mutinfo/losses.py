@@ -30,7 +30,8 @@ by ``DistributedDataParallel`` equal the single-process gradients; see
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -41,15 +42,15 @@ from ._errors import DataError
 from ._validation import check_float, check_int
 
 __all__ = [
+    "VIB",
+    "CLUBLoss",
     "DiscreteMILoss",
     "IICLoss",
     "InfoNCELoss",
+    "JSLoss",
     "MINELoss",
     "NWJLoss",
     "SMILELoss",
-    "JSLoss",
-    "CLUBLoss",
-    "VIB",
 ]
 
 _LOG_2PI = math.log(2 * math.pi)

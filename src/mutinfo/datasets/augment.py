@@ -12,7 +12,7 @@ from typing import Any
 
 from .._validation import check_float
 
-__all__ = ["random_affine", "random_erase", "jitter", "Augment"]
+__all__ = ["Augment", "jitter", "random_affine", "random_erase"]
 
 
 def _uniform(n: int, lo: float, hi: float, generator: Any, like: Any) -> Any:

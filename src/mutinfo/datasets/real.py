@@ -25,14 +25,14 @@ from .._errors import DataError, missing_dependency
 from .._validation import check_choice, check_float, check_int
 
 __all__ = [
-    "DataNotFoundError",
-    "FASHION_MNIST_PATH",
     "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_PATH",
+    "DataNotFoundError",
+    "fashion_mnist_available",
     "load_digits",
     "load_fashion_mnist",
-    "fashion_mnist_available",
-    "make_mnist1d",
     "long_tailed_indices",
+    "make_mnist1d",
 ]
 
 FASHION_MNIST_PATH = "/usr/share/datasets/fashion-mnist"

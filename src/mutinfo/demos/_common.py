@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["seed_everything", "hungarian_accuracy", "nmi", "write_metrics", "resolve_epochs", "Timer", "balanced_accuracy", "device_name"]
+__all__ = ["Timer", "balanced_accuracy", "device_name", "hungarian_accuracy", "nmi", "resolve_epochs", "seed_everything", "write_metrics"]
 
 
 def seed_everything(seed: int) -> Any:
@@ -83,12 +83,12 @@ def write_metrics(out_dir: str | Path, metrics: dict[str, Any]) -> Path:
 class Timer:
     """Wall-clock seconds of a block: ``with Timer() as t: ...; t.seconds``."""
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self.start = time.perf_counter()
         self.seconds = 0.0
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
 
 
@@ -114,9 +114,10 @@ def gaussian_copula_mi(a: Any, b: Any) -> float:
     estimator is applied: invariant to monotone maps of each column, and a lower bound
     on the true MI when the dependence is not Gaussian in the copula.
     """
-    import mutinfo as mi
     from scipy.special import ndtri
     from scipy.stats import rankdata
+
+    import mutinfo as mi
 
     def copula(v: Any) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64)

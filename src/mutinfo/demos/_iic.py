@@ -11,14 +11,15 @@ main-head loss on a labelled-free selection batch; labels are used only to score
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .._progress import progress as progress_bar
 from ._common import hungarian_accuracy, nmi, seed_everything
 
-__all__ = ["train_iic", "nearest_neighbours"]
+__all__ = ["nearest_neighbours", "train_iic"]
 
 
 def nearest_neighbours(features: np.ndarray, k: int, *, chunk: int = 2048) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 from ._common import Timer, device_name, hungarian_accuracy, resolve_epochs, seed_everything, write_metrics
 from ._iic import nearest_neighbours, train_iic
 
-__all__ = ["run", "train_iic_digits", "kmeans_accuracy"]
+__all__ = ["kmeans_accuracy", "run", "train_iic_digits"]
 
 N_CLASSES = 10
 N_OVER = 50  # clusters of the over-clustering head

@@ -26,7 +26,7 @@ import numpy as np
 from .._progress import progress as progress_bar
 from ._common import Timer, balanced_accuracy, device_name, resolve_epochs, seed_everything, write_metrics
 
-__all__ = ["run", "METHODS"]
+__all__ = ["METHODS", "run"]
 
 METHODS = ("ce", "ce+mi", "reweighted")
 RATIO = 100.0
@@ -107,7 +107,7 @@ def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, 
         for m in METHODS:
             results[m].append(_fit(m, data, n_epochs, s, device, progress))
     seconds = sum(r["seconds"] for rs in results.values() for r in rs)
-    metrics: dict[str, Any] = {"demo": "imbalance-fashion", "imbalance_ratio": RATIO, "n_train": int(len(keep)),
+    metrics: dict[str, Any] = {"demo": "imbalance-fashion", "imbalance_ratio": RATIO, "n_train": len(keep),
                                "train_class_counts": np.bincount(y[keep], minlength=10).tolist(), "alpha_mi": ALPHA, "seeds": seeds}
     for m in METHODS:
         accs = [r["balanced_accuracy"] for r in results[m]]

@@ -30,7 +30,7 @@ import numpy as np
 from .._progress import progress as progress_bar
 from ._common import Timer, device_name, resolve_epochs, seed_everything, write_metrics
 
-__all__ = ["run", "augment_signals"]
+__all__ = ["augment_signals", "run"]
 
 EMBED = 64
 BATCH = 256

@@ -26,7 +26,7 @@ import numpy as np
 from .._progress import progress as progress_bar
 from ._common import Timer, continuous_mi, device_name, resolve_epochs, seed_everything, write_metrics
 
-__all__ = ["run", "make_data", "layer_information"]
+__all__ = ["layer_information", "make_data", "run"]
 
 N_TRAIN, N_TEST = 2000, 20000
 ACTIVATION_BINS = 16

@@ -31,7 +31,7 @@ import numpy as np
 from .._progress import progress as progress_bar
 from ._common import Timer, continuous_mi, device_name, resolve_epochs, seed_everything, write_metrics
 
-__all__ = ["run", "make_data"]
+__all__ = ["make_data", "run"]
 
 N_TRAIN, N_TEST, DIM = 4000, 4000, 10
 

@@ -21,8 +21,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .._progress import progress as progress_bar
 from ._common import Timer, device_name, resolve_epochs, seed_everything, write_metrics
 

@@ -22,7 +22,7 @@ from typing import Any
 from .._errors import DataError
 from .._validation import check_float
 
-__all__ = ["nt_xent", "NORM_EPS"]
+__all__ = ["NORM_EPS", "nt_xent"]
 
 # Rows are divided by max(||z||, NORM_EPS), so an all-zero embedding gives finite values.
 NORM_EPS = 1e-12

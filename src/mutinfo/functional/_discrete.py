@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import DataError, param_error
+from .._errors import DataError
 from .._validation import check_float, check_int
 
-__all__ = ["EPS", "discrete_mutual_information", "batch_joint", "iic", "iic_from_joint"]
+__all__ = ["EPS", "batch_joint", "discrete_mutual_information", "iic", "iic_from_joint"]
 
 # Probabilities below this are treated as this value inside logarithms, so that
 # empty cells contribute exactly 0 to the sums (p * log p -> 0) and the gradient

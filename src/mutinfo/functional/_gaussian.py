@@ -6,7 +6,7 @@ from typing import Any
 
 from .._errors import DataError
 
-__all__ = ["kl_standard_normal", "STD_EPS"]
+__all__ = ["STD_EPS", "kl_standard_normal"]
 
 # Standard deviations are clamped at STD_EPS inside the logarithm (finite KL and gradient).
 STD_EPS = 1e-8
