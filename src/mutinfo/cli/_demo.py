@@ -75,8 +75,8 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-# Steps of the short IIC run (600 images each); about a minute on two CPU cores.
-DEMO_IIC_STEPS = 150
+# Steps of the short IIC run (600 images each): 20 s on two idle CPU cores, about a minute when shared.
+DEMO_IIC_STEPS = 300
 DEMO_IIC_STEPS_QUICK = 40
 
 
