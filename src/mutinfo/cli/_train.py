@@ -14,6 +14,13 @@ from pathlib import Path
 
 # Demo name -> "module:function". One row per demo.
 DEMOS: dict[str, str] = {
+    "iic-digits": "mutinfo.demos.iic_digits:run",
+    "iic-fashion": "mutinfo.demos.iic_fashion:run",
+    "vib-fashion": "mutinfo.demos.vib_fashion:run",
+    "imbalance-fashion": "mutinfo.demos.imbalance_fashion:run",
+    "mnist1d": "mutinfo.demos.mnist1d:run",
+    "seed-regression": "mutinfo.demos.seed_regression:run",
+    "seed-mlp": "mutinfo.demos.seed_mlp:run",
     "information-plane": "mutinfo.demos.information_plane:run",
 }
 

@@ -8,5 +8,22 @@ positive (jointly drawn) pairs on the diagonal.
 from __future__ import annotations
 
 # Variational bounds on I(X;Y) from a critic score matrix.
+from ._bounds import club as club
+from ._bounds import dv as dv
+from ._bounds import infonce as infonce
+from ._bounds import js as js
+from ._bounds import js_fgan as js_fgan
+from ._bounds import log_mean_exp_offdiagonal as log_mean_exp_offdiagonal
+from ._bounds import mine as mine
+from ._bounds import nwj as nwj
+from ._bounds import smile as smile
+from ._bounds import tuba as tuba
 
 # Discrete MI of joint tables and softmax outputs; IIC.
+from ._discrete import batch_joint as batch_joint
+from ._discrete import discrete_mutual_information as discrete_mutual_information
+from ._discrete import iic as iic
+from ._discrete import iic_from_joint as iic_from_joint
+# Contrastive (NT-Xent / InfoNCE of two views) and the VIB rate term.
+from ._contrastive import nt_xent as nt_xent
+from ._gaussian import kl_standard_normal as kl_standard_normal

@@ -1,0 +1,142 @@
+"""Training demos: shortened real runs (full length with MUTINFO_FULL=1) and the `mutinfo train` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mutinfo.datasets import fashion_mnist_available
+from mutinfo.datasets.real import FASHION_MNIST_PATH
+
+torch = pytest.importorskip("torch")
+
+FULL = os.environ.get("MUTINFO_FULL", "") == "1"
+SRC = str(Path(__file__).parents[1] / "src")
+needs_fashion = pytest.mark.skipif(
+    not fashion_mnist_available(),
+    reason=f"Fashion-MNIST is not installed in {FASHION_MNIST_PATH} (apt-get install dataset-fashion-mnist)",
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Training runs use one intra-op thread: on a small shared CI machine, spinning
+    OpenMP workers of several processes slow each other down by orders of magnitude."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+def _cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MUTINFO_PROGRESS="0", OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, "-m", "mutinfo", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=600, check=False)
+
+
+@pytest.mark.slow
+def test_iic_digits_beats_kmeans_within_bounded_steps():
+    from mutinfo.datasets import load_digits
+    from mutinfo.demos.iic_digits import kmeans_accuracy, train_iic_digits
+
+    steps = 600 if FULL else 100
+    result = train_iic_digits(steps=steps, seed=0, eval_every=50)
+    x, y = load_digits()
+    km = kmeans_accuracy(x, y, 0)
+    assert km == pytest.approx(0.79, abs=0.03)
+    assert result["accuracy"] > km
+    if FULL:
+        assert result["accuracy"] >= 0.90
+    assert result["nonfinite_steps"] == 0  # every loss and gradient of the run was finite
+    assert 0 < result["mi_nats"] <= 2.303  # I(Z;Z') <= log 10
+    assert 0 < result["nmi"] <= 1
+
+
+@pytest.mark.slow
+def test_seed_regression_mi_training_finds_scale_dependence(tmp_path):
+    from mutinfo.demos import seed_regression
+
+    m = seed_regression.run(tmp_path, quick=not FULL, progress=False)
+    # y depends on x only through its spread: MSE learns nothing, maximising I(Y;Y_hat) does
+    assert m["scale_mi_mi_y_yhat"] > m["scale_mse_mi_y_yhat"] + 0.1
+    assert m["scale_mi_mi_y_yhat"] < m["scale_true_mi_y_x"] + 0.05  # no more than the data hold, up to estimation error
+    # y depends on x through its mean: both objectives carry similar information
+    assert m["mean_mi_mi_y_yhat"] > 0.8 * m["mean_mse_mi_y_yhat"]
+    assert all(m[f"{k}_{o}_nonfinite_steps"] == 0 for k in ("mean", "scale") for o in ("mse", "mi"))
+    assert (tmp_path / "seed_regression.png").stat().st_size > 0
+
+
+def test_cli_train_seed_mlp_writes_metrics_and_figure(tmp_path):
+    out = tmp_path / "run"
+    res = _cli("train", "seed-mlp", "--quick", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert (out / "seed_mlp.png").stat().st_size > 0
+    assert f"wrote {out / 'metrics.json'}" in res.stdout
+    assert metrics["demo"] == "seed-mlp" and metrics["epochs"] == 30
+    assert metrics["r2"] > 0.5
+    assert metrics["mi_y_yhat"] > 0.5  # the prediction carries information about y ...
+    assert abs(metrics["independent_y_mi_y_yhat"]) < 0.05  # ... and none when y is independent of x
+    plane = metrics["information_plane"]
+    assert all(p["I(Y;T1)"] <= p["I(X;T1)"] + 0.05 for p in plane)  # data processing: I(Y;T) <= H(T) = I(X;T)
+
+
+def test_cli_train_errors_and_list():
+    res = _cli("train", "no-such-demo")
+    assert res.returncode == 2
+    assert "unknown demo 'no-such-demo'; choose one of: iic-digits" in res.stderr
+    res = _cli("train", "--list")
+    assert res.returncode == 0
+    for name in ("iic-digits", "iic-fashion", "vib-fashion", "imbalance-fashion", "mnist1d", "seed-regression", "seed-mlp"):
+        assert name in res.stdout
+    res = _cli("train", "seed-mlp", "--epochs", "0")
+    assert res.returncode == 2 and "--epochs must be >= 1" in res.stderr
+
+
+@pytest.mark.slow
+@needs_fashion
+def test_vib_fashion_quick(tmp_path):
+    from mutinfo.demos import vib_fashion
+
+    m = vib_fashion.run(tmp_path, quick=True, progress=False)
+    assert m["nonfinite_steps"] == 0
+    rates = [v["rate_nats"] for v in m["vib"]]
+    assert rates == sorted(rates, reverse=True)  # larger beta, less information about x in z
+    assert m["deterministic_test_error"] < 0.3 and m["best_vib_test_error"] < 0.3
+    assert (tmp_path / "vib_fashion.png").exists()
+
+
+@pytest.mark.slow
+@needs_fashion
+def test_imbalance_fashion_quick(tmp_path):
+    from mutinfo.demos import imbalance_fashion
+
+    m = imbalance_fashion.run(tmp_path, quick=True, progress=False)
+    assert m["train_class_counts"][0] == 6000 and m["train_class_counts"][-1] == 60
+    assert m["nonfinite_steps"] == 0
+    # both remedies lift the balanced accuracy of plain cross-entropy
+    assert m["ce_mi_balanced_accuracy"] > m["ce_balanced_accuracy"]
+    assert m["reweighted_balanced_accuracy"] > m["ce_balanced_accuracy"]
+    assert (tmp_path / "imbalance_fashion.png").exists()
+
+
+def test_scale_data_ceiling_matches_fine_quadrature():
+    from mutinfo.demos.seed_regression import scale_mutual_information
+
+    # 0.29347: the same integral on a 2001 x 12001 grid over u in [-8, 8], y in [-30, 30]
+    assert scale_mutual_information() == pytest.approx(0.29347, abs=2e-4)
+
+
+@pytest.mark.slow
+def test_cli_demo_ends_with_iic_accuracy():
+    res = _cli("demo", "--quick")
+    assert res.returncode == 0, res.stderr
+    assert "IIC clustering of the 1797 digits" in res.stdout
+    line = next(ln for ln in res.stdout.splitlines() if ln.strip().startswith("accuracy"))
+    accuracy = float(line.split()[1])
+    kmeans = float(line.rsplit(":", 1)[1])
+    assert 0.1 < accuracy <= 1.0 and kmeans == pytest.approx(0.79, abs=0.03)
