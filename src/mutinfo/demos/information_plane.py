@@ -165,6 +165,7 @@ def run(out_dir: Any, *, device: str = "cpu", epochs: int | None = None, quick: 
 
     from ..datasets import twelve_bit
     from ..monitor import plot_information_plane
+    from ._common import torch_threads
     from ..plot import require_matplotlib
 
     out = Path(out_dir)
@@ -177,16 +178,12 @@ def run(out_dir: Any, *, device: str = "cpu", epochs: int | None = None, quick: 
     train_idx, test_idx = np.sort(perm[:n_train]), np.sort(perm[n_train:])
     x, y = torch.tensor(x_np), torch.tensor(y_np)
 
-    threads = torch.get_num_threads()
-    if device == "cpu":
-        torch.set_num_threads(1)  # a 12-10-7-5-4-3-2 network trains fastest on one thread
-    try:
+    # A 12-10-7-5-4-3-2 network trains fastest on one thread.
+    with torch_threads(1 if device == "cpu" else torch.get_num_threads()):
         results = {
             act: _train(act, x=x, y=y, train_idx=train_idx, test_idx=test_idx, epochs=n_epochs, seed=seed, device=device, progress=progress)
             for act in ("tanh", "relu")
         }
-    finally:
-        torch.set_num_threads(threads)
 
     plt = require_matplotlib()
     fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.0))
