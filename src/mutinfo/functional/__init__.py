@@ -8,5 +8,15 @@ positive (jointly drawn) pairs on the diagonal.
 from __future__ import annotations
 
 # Variational bounds on I(X;Y) from a critic score matrix.
+from ._bounds import club as club
+from ._bounds import dv as dv
+from ._bounds import infonce as infonce
+from ._bounds import js as js
+from ._bounds import js_fgan as js_fgan
+from ._bounds import log_mean_exp_offdiagonal as log_mean_exp_offdiagonal
+from ._bounds import mine as mine
+from ._bounds import nwj as nwj
+from ._bounds import smile as smile
+from ._bounds import tuba as tuba
 
 # Discrete MI of joint tables and softmax outputs; IIC.
