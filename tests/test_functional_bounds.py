@@ -132,7 +132,9 @@ def test_diagonal_gets_no_gradient_from_negative_terms():
     assert torch.allclose(s.grad.diagonal(), torch.full((3,), 1 / 3, dtype=torch.float64))
 
 
-@pytest.mark.parametrize("fn", [F.js, lambda s: F.smile(s, clip=0.5), lambda s: F.smile(s, clip=None)], ids=["js", "smile0.5", "smile_noclip"])
+@pytest.mark.parametrize(
+    "fn", [F.js, lambda s: F.smile(s, clip=0.5), lambda s: F.smile(s, clip=None)], ids=["js", "smile0.5", "smile_noclip"]
+)
 def test_js_and_smile_train_with_the_js_gradient(fn):
     s1, s2 = scores(True), scores(True)
     fn(s1).backward()
@@ -247,7 +249,9 @@ def test_club_is_above_the_true_mi_with_the_true_conditional():
 
 @pytest.mark.parametrize("fn", [F.infonce, F.nwj, F.dv, F.tuba, F.js, F.smile, F.club, F.js_fgan])
 def test_scores_must_be_square(fn):
-    with pytest.raises(DataError, match=r"must be a floating-point torch tensor of shape \(B, B\) with B >= 2.*Got shape \(3, 4\)"):
+    with pytest.raises(
+        DataError, match=r"must be a floating-point torch tensor of shape \(B, B\) with B >= 2.*Got shape \(3, 4\)"
+    ):
         fn(torch.zeros(3, 4))
     with pytest.raises(DataError, match=r"Got shape \(1, 1\)"):
         fn(torch.zeros(1, 1))
@@ -256,7 +260,9 @@ def test_scores_must_be_square(fn):
 
 
 def test_parameter_errors():
-    with pytest.raises(ParameterError, match=r"The `clip` parameter of smile must be None or a positive finite real number. Got -1"):
+    with pytest.raises(
+        ParameterError, match=r"The `clip` parameter of smile must be None or a positive finite real number. Got -1"
+    ):
         F.smile(scores(), clip=-1.0)
     with pytest.raises(ParameterError, match=r"The `momentum` parameter of mine must be a real number in \[0, 1\). Got 1.0"):
         F.mine(scores(), momentum=1.0)

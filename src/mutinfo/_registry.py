@@ -85,6 +85,7 @@ class MethodInfo:
 
 
 _D = "mutinfo.estimators.discrete"
+_N = "mutinfo.estimators.neural"
 _ALL = QUANTITIES
 
 REGISTRY: tuple[MethodInfo, ...] = (
@@ -112,6 +113,29 @@ REGISTRY: tuple[MethodInfo, ...] = (
                "Closed form from the (shrinkage-regularised) covariance; exact for Gaussians, a lower bound otherwise.",
                "Cover & Thomas (2006), ch. 8; Ledoit & Wolf (2004)", aliases=("linear", "covariance"),
                devices=("cpu", "cuda")),
+    # Continuous data, neural: a critic trained with a variational bound, reported on held-out samples.
+    MethodInfo("smile", "neural", ("continuous",), ("mi",), f"{_N}:SMILE",
+               "Clipped DV bound (tau=5) of a critic trained as Jensen-Shannon; low variance up to ~10 nats.",
+               "Song & Ermon (2020), ICLR", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("infonce", "neural", ("continuous",), ("mi",), f"{_N}:INFONCE",
+               "Contrastive (CPC) lower bound; low variance but never above log(batch_size).",
+               "van den Oord et al. (2018), arXiv:1807.03748; Poole et al. (2019), ICML",
+               aliases=("nce", "cpc"), differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("nwj", "neural", ("continuous",), ("mi",), f"{_N}:NWJ",
+               "Nguyen-Wainwright-Jordan (f-divergence) lower bound; unbiased per batch, variance grows like exp(I).",
+               "Nguyen, Wainwright & Jordan (2010), IEEE Trans. Inf. Theory 56(11)", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("mine", "neural", ("continuous",), ("mi",), f"{_N}:MINE",
+               "Donsker-Varadhan bound with MINE's moving-average gradient correction.",
+               "Belghazi et al. (2018), ICML", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("dv", "neural", ("continuous",), ("mi",), f"{_N}:DV",
+               "Donsker-Varadhan lower bound trained directly; variance grows like exp(I).",
+               "Donsker & Varadhan (1983); Poole et al. (2019), ICML", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("js", "neural", ("continuous",), ("mi",), f"{_N}:JS",
+               "Critic trained as Jensen-Shannon (f-GAN), MI reported by the NWJ bound.",
+               "Hjelm et al. (2019), ICLR; Poole et al. (2019), ICML", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("club", "neural", ("continuous",), ("mi",), f"{_N}:CLUB",
+               "Contrastive log-ratio UPPER bound from a Gaussian q(y|x); loose when dependence is strong.",
+               "Cheng et al. (2020), ICML", differentiable=True, devices=("cpu", "cuda")),
 )
 
 _BY_NAME: dict[str, MethodInfo] = {}
@@ -142,6 +166,11 @@ def get_method(name: Any, func: str) -> MethodInfo:
 
 # Discrete data: plug-in when every observed joint cell has this many samples on average.
 AUTO_PLUGIN_SAMPLES_PER_CELL = 10.0
+# Continuous MI in high dimension goes to the neural estimator: from this many dimensions
+# (d_x + d_y) on, when there are at least AUTO_NEURAL_MIN_SAMPLES samples (see auto_method).
+AUTO_NEURAL_MIN_DIMS = 8
+AUTO_NEURAL_MIN_SAMPLES = 2000
+AUTO_NEURAL_METHOD = "smile"
 
 
 def auto_method(quantity: str, kinds: tuple[bool, ...], dims: tuple[int, ...], n_samples: int, n_cells: int) -> tuple[str, str]:
@@ -163,6 +192,13 @@ def auto_method(quantity: str, kinds: tuple[bool, ...], dims: tuple[int, ...], n
         if ratio >= AUTO_PLUGIN_SAMPLES_PER_CELL:
             return "plugin", f"all variables discrete, {ratio:.0f} samples per observed joint cell (well sampled)"
         return "chao_shen", f"all variables discrete, {ratio:.1f} samples per observed joint cell (undersampled: bias-corrected)"
+    # --- high-dimensional continuous MI: neural estimator (neural branch) ---
+    if quantity == "mi" and not any(kinds) and sum(dims) >= AUTO_NEURAL_MIN_DIMS and n_samples >= AUTO_NEURAL_MIN_SAMPLES:
+        return AUTO_NEURAL_METHOD, (
+            f"continuous data in d_x + d_y = {sum(dims)} dimensions (>= {AUTO_NEURAL_MIN_DIMS}) with {n_samples} samples: "
+            f"neural estimator ({AUTO_NEURAL_METHOD}, held-out estimate), as k-NN estimators are biased low in high dimension"
+        )
+    # --- end of the neural branch ---
     if not any(kinds):
         return "gaussian", "continuous data (Gaussian closed form)"
     raise UnknownMethodError(

@@ -81,7 +81,9 @@ def _check_scores(func: str, scores: Any, name: str = "scores") -> None:
     if not isinstance(scores, torch.Tensor):
         raise DataError(f"The `{name}` argument of {func} must be {rule}. Got {type(scores).__name__}.")
     if scores.ndim != 2 or scores.shape[0] != scores.shape[1] or scores.shape[0] < 2 or not scores.is_floating_point():
-        raise DataError(f"The `{name}` argument of {func} must be {rule}. Got shape {tuple(scores.shape)} and dtype {scores.dtype}.")
+        raise DataError(
+            f"The `{name}` argument of {func} must be {rule}. Got shape {tuple(scores.shape)} and dtype {scores.dtype}."
+        )
 
 
 def _diagonal_mask(b: int, device: Any) -> Any:
@@ -365,7 +367,9 @@ def smile(scores: Any, clip: float | None = SMILE_CLIP) -> Any:
     O(B^2). The positive scores are not clipped.
     """
     _check_scores("smile", scores)
-    if clip is not None and (isinstance(clip, bool) or not isinstance(clip, (int, float)) or not clip > 0 or not math.isfinite(clip)):
+    if clip is not None and (
+        isinstance(clip, bool) or not isinstance(clip, (int, float)) or not clip > 0 or not math.isfinite(clip)
+    ):
         raise param_error("smile", "clip", "None or a positive finite real number", clip)
     clipped = scores if clip is None else scores.clamp(-clip, clip)
     value = scores.diagonal().mean() - log_mean_exp_offdiagonal(clipped)
