@@ -115,6 +115,8 @@ class SeparableCritic(nn.Module):
         activation: str = DEFAULT_ACTIVATION,
     ) -> None:
         super().__init__()
+        hidden = _hidden("SeparableCritic", hidden)
+        _activation("SeparableCritic", activation)
         check_int("SeparableCritic", "embed_dim", embed_dim, 1)
         self.g = mlp(x_dim, hidden, embed_dim, activation)
         self.h = mlp(y_dim, hidden, embed_dim, activation)
@@ -152,6 +154,7 @@ class BilinearCritic(nn.Module):
     ) -> None:
         super().__init__()
         widths = _hidden("BilinearCritic", hidden)
+        _activation("BilinearCritic", activation)
         if widths:
             k = DEFAULT_EMBED_DIM if embed_dim is None else check_int("BilinearCritic", "embed_dim", embed_dim, 1)
             self.g: nn.Module = mlp(x_dim, widths, k, activation)
@@ -191,6 +194,8 @@ class ConcatCritic(nn.Module):
         self, x_dim: int, y_dim: int, hidden: int | Sequence[int] = (256, 256), activation: str = DEFAULT_ACTIVATION
     ) -> None:
         super().__init__()
+        hidden = _hidden("ConcatCritic", hidden)
+        _activation("ConcatCritic", activation)
         self.net = mlp(x_dim + y_dim, hidden, 1, activation)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -222,6 +227,8 @@ class GaussianConditional(nn.Module):
         self, x_dim: int, y_dim: int, hidden: int | Sequence[int] = DEFAULT_HIDDEN, activation: str = DEFAULT_ACTIVATION
     ) -> None:
         super().__init__()
+        hidden = _hidden("GaussianConditional", hidden)
+        _activation("GaussianConditional", activation)
         self.mean = mlp(x_dim, hidden, y_dim, activation)
         self.logvar = mlp(x_dim, hidden, y_dim, activation)
 

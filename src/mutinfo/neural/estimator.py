@@ -50,6 +50,7 @@ from .._errors import DataError, MutualInfoWarning, ParameterError, param_error
 from .._progress import progress as progress_bar
 from .._validation import (
     Param,
+    bool_param,
     check_float,
     check_int,
     check_same_length,
@@ -198,6 +199,7 @@ PARAMS: dict[str, Param] = {
     "embed_dim": int_param(DEFAULT_EMBED_DIM, 1, doc="embedding dimension of separable and bilinear critics"),
     "activation": choice_param(DEFAULT_ACTIVATION, tuple(ACTIVATIONS), doc="activation of the critic's networks"),
     "patience": int_param(10, 1, doc="validation checks without improvement before training stops"),
+    "early_stopping": bool_param(True, doc="keep the critic best on validation and stop after `patience` checks without gain"),
     "val_fraction": float_param(0.1, 0.0, 0.5, lo_open=True, hi_open=True, doc="share of samples used for early stopping"),
     "test_fraction": float_param(0.2, 0.0, 0.5, lo_open=True, hi_open=True, doc="share of samples the estimate is reported on"),
     "device": Param("auto", _check_device, "'auto' (the data's CUDA device, else CUDA if available, else CPU), 'cpu', 'cuda'"),
@@ -465,6 +467,9 @@ class NeuralEstimator:
     patience : int, default 10
         Validation checks (one per epoch, or per 10 steps) without improvement
         before training stops; the best critic is kept.
+    early_stopping : bool, default True
+        False runs every epoch and keeps the last critic (the validation split is
+        then only monitored).
     val_fraction, test_fraction : float, default 0.1 and 0.2
         Shares of the samples held out for early stopping and for the estimate.
     clip : float or None, default 5.0
@@ -743,12 +748,14 @@ class NeuralEstimator:
                         history.append((step, held_val))
                         val_se.append(se)
                         bar.set_postfix_str(f"val {held_val:.3f}")
-                        if math.isfinite(held_val) and held_val > best:
+                        if not p["early_stopping"]:
+                            best, best_step = held_val, step
+                        elif math.isfinite(held_val) and held_val > best:
                             best, best_step, since_best = held_val, step, 0
                             best_weights = copy.deepcopy(critic.state_dict())
                         else:
                             since_best += 1
-                        if since_best >= p["patience"]:
+                        if p["early_stopping"] and since_best >= p["patience"]:
                             stopped_early = done = True
                             break
                     if step >= total:
@@ -762,7 +769,8 @@ class NeuralEstimator:
                         break
         finally:
             bar.close()
-        critic.load_state_dict(best_weights)
+        if p["early_stopping"]:
+            critic.load_state_dict(best_weights)
         if self.bound == "club":
             best = self._club_bound_on(critic, x_va, y_va)
         if len(history) >= 4 and not stopped_early and self.bound != "club":
