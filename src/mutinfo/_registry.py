@@ -167,9 +167,14 @@ def get_method(name: Any, func: str) -> MethodInfo:
 # Discrete data: plug-in when every observed joint cell has this many samples on average.
 AUTO_PLUGIN_SAMPLES_PER_CELL = 10.0
 # Continuous MI in high dimension goes to the neural estimator: from this many dimensions
-# (d_x + d_y) on, when there are at least AUTO_NEURAL_MIN_SAMPLES samples (see auto_method).
+# (d_x + d_y) on, when there are at least AUTO_NEURAL_MIN_SAMPLES samples. Measured on
+# Gaussian pairs with rho = 0.8 (d+d dims, seeds 0-1): KSG (k=3) errs by -4%/-8%/-17% at
+# 3+3/4+4/5+5 with N=10^4 and by -7%/-16%/-26% with N=2000, -10%/-23%/-33% with N=1000,
+# while SMILE (default settings) stays within 4% at N >= 2000 and within 10% at N=1000
+# for 4+4 and 5+5, at about 3 s of CPU per fit. Below 8 dimensions k-NN is as accurate and
+# far faster; below 1000 samples the held-out split (200 rows) is too small.
 AUTO_NEURAL_MIN_DIMS = 8
-AUTO_NEURAL_MIN_SAMPLES = 2000
+AUTO_NEURAL_MIN_SAMPLES = 1000
 AUTO_NEURAL_METHOD = "smile"
 
 

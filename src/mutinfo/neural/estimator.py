@@ -86,6 +86,11 @@ _TRAIN_OBJECTIVES: dict[str, Callable[[Any], Any]] = {
     "js": F.js_fgan,
     "smile": F.js_fgan,
 }
+# Early stopping watches the training objective on the validation split. For js and smile
+# that is the Jensen-Shannon objective, not the reported bound: the clipped SMILE value is
+# not shift-invariant, and an uncalibrated critic early in training (scores offset upwards)
+# can show a spuriously high clipped value.
+_CRITERION = {"js": "js_fgan", "smile": "js_fgan"}
 CRITICS = {"separable": SeparableCritic, "bilinear": BilinearCritic, "concat": ConcatCritic}
 
 # Training length when epochs="auto": at least this many optimiser steps ...
@@ -272,7 +277,9 @@ class NeuralResult:
     device : str
     cap : float or None
         ``log(batch_size)`` for InfoNCE, else None.
-    history : tuple of (step, validation value)
+    history : tuple of (step, validation objective)
+        The objective early stopping watches: the bound itself, the Jensen-Shannon
+        objective for js and smile, the log-likelihood of q(y|x) for club.
     warnings : tuple of str
     """
 
@@ -340,6 +347,9 @@ def _log_mean_exp_terms(scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tenso
 def _heldout(critic: nn.Module, x: torch.Tensor, y: torch.Tensor, bound: str, *, batch_size: int, clip: float | None) -> _Heldout:
     """The bound on (x, y) with a fixed critic, with influence values for its standard error.
 
+    ``bound`` is one of :data:`BOUNDS`, or ``"js_fgan"`` for the Jensen-Shannon training
+    objective of ``js`` and ``smile`` (their early-stopping criterion).
+
     InfoNCE is evaluated on blocks of ``batch_size`` rows (its value depends on the
     number of negatives; leftover rows are dropped); the other bounds use blocks of
     up to ``critic.eval_block`` rows, every off-diagonal pair inside a block serving
@@ -361,8 +371,11 @@ def _heldout(critic: nn.Module, x: torch.Tensor, y: torch.Tensor, bound: str, *,
                 lse = torch.logsumexp(s, 1)
                 rows.append(d - lse + math.log(m))
                 extra.append(torch.exp(s - lse[:, None]).sum(0))
-            elif bound == "club":
+            elif bound in ("club", "js_fgan"):
                 eye = torch.eye(m, dtype=torch.bool, device=s.device)
+                if bound == "js_fgan":
+                    d = -torch.nn.functional.softplus(-d)
+                    s = torch.nn.functional.softplus(s)
                 z = s.masked_fill(eye, 0.0)
                 rows.append(z.sum(1) / (m - 1))
                 cols.append(z.sum(0) / (m - 1))
@@ -383,7 +396,7 @@ def _heldout(critic: nn.Module, x: torch.Tensor, y: torch.Tensor, bound: str, *,
     r = torch.cat(rows).cpu().numpy()
     c = torch.cat(cols).cpu().numpy()
     sizes_arr = np.repeat(np.array(sizes, dtype=np.float64), sizes)
-    if bound == "club":
+    if bound in ("club", "js_fgan"):
         # Pooled off-diagonal mean: each row's mean weighted by its block's pair count.
         big_m = float(np.sum(r * (sizes_arr - 1)) / np.sum(sizes_arr - 1))
         value = float(a - big_m)
@@ -593,7 +606,7 @@ class NeuralEstimator:
             value=held.value,
             std_error=held.std_error,
             train_value=train_eval.value,
-            val_value=state["best"],
+            val_value=state["val_value"],
             bound=self.bound,
             n_train=n_train,
             n_val=n_val,
@@ -743,7 +756,7 @@ class NeuralEstimator:
                             with torch.no_grad():
                                 held_val, se = float(critic.log_likelihood(x_va, y_va).mean()), 0.0
                         else:
-                            h = _heldout(critic, x_va, y_va, self.bound, batch_size=batch, clip=clip)
+                            h = _heldout(critic, x_va, y_va, _CRITERION.get(self.bound, self.bound), batch_size=batch, clip=clip)
                             held_val, se = h.value, h.std_error
                         history.append((step, held_val))
                         val_se.append(se)
@@ -771,18 +784,18 @@ class NeuralEstimator:
             bar.close()
         if p["early_stopping"]:
             critic.load_state_dict(best_weights)
-        if self.bound == "club":
-            best = self._club_bound_on(critic, x_va, y_va)
+        critic.eval()
+        val_value = _heldout(critic, x_va, y_va, self.bound, batch_size=batch, clip=clip).value
         if len(history) >= 4 and not stopped_early and self.bound != "club":
             quarter = history[-max(1, len(history) // 4) - 1][1]
             gain = history[-1][1] - quarter
             if gain > max(RISING_MIN_GAIN, 2 * val_se[-1]):
                 notes.append(
-                    f"The validation bound was still rising at the end of training (+{gain:.3f} nats over the last quarter); "
+                    f"The validation objective was still rising at the end of training (+{gain:.3f} nats over the last quarter); "
                     "the estimate is probably low. Train longer (epochs=...) or with more samples."
                 )
         return {
-            "best": best,
+            "val_value": val_value,
             "best_step": best_step,
             "steps": step,
             "epochs": math.ceil(step / per_epoch),
@@ -799,9 +812,6 @@ class NeuralEstimator:
         if self.bound == "mine":
             return F.mine(scores, mine_state, self.params["momentum"])
         return _TRAIN_OBJECTIVES[self.bound](scores), None
-
-    def _club_bound_on(self, critic: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-        return _heldout(critic, x, y, "club", batch_size=2, clip=None).value
 
     def _warnings(self, held: _Heldout, train: _Heldout, state: Mapping[str, Any], batch: int) -> list[str]:
         notes = []
