@@ -182,7 +182,7 @@ def test_short_training_reaches_tolerance_on_a_low_mi_gaussian(bound):
     r = _fit(bound, x, y)
     assert r.value == pytest.approx(truth, abs=TOL)
     assert r.std_error < 0.05
-    assert r.n_test == round(0.2 * TRAIN_N) and r.n_val == round(0.1 * TRAIN_N)
+    assert r.n_test == round(0.3 * TRAIN_N) and r.n_val == round(0.1 * TRAIN_N)
 
 
 @pytest.mark.slow

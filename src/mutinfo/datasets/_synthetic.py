@@ -29,6 +29,7 @@ import math
 from typing import Any, Sequence
 
 import numpy as np
+from scipy.integrate import trapezoid
 from scipy.special import digamma, gammaln, logsumexp
 
 from .._errors import param_error
@@ -381,7 +382,7 @@ def _mixture_mi(w_bytes: bytes, mu_bytes: bytes, cov_bytes: bytes, points: int =
     log_px = logsumexp(np.stack([math.log(w[k]) + _normal_logpdf(gx, mu[k, 0], cov[k, 0, 0]) for k in range(w.shape[0])]), axis=0)
     log_py = logsumexp(np.stack([math.log(w[k]) + _normal_logpdf(gy, mu[k, 1], cov[k, 1, 1]) for k in range(w.shape[0])]), axis=0)
     integrand = np.exp(log_joint) * (log_joint - log_px[:, None] - log_py[None, :])
-    return float(np.trapezoid(np.trapezoid(integrand, gy, axis=1), gx))
+    return float(trapezoid(trapezoid(integrand, gy, axis=1), gx))
 
 
 def mixed_gaussian(
@@ -408,5 +409,5 @@ def mixed_gaussian(
     y = x + sigma * rng.standard_normal(n)
     grid = np.linspace(-_GRID_SDS * sigma, k - 1 + _GRID_SDS * sigma, 100 * _GRID_POINTS)
     log_p = logsumexp(np.stack([_normal_logpdf(grid, c, sigma**2) for c in range(k)]), axis=0) - math.log(k)
-    h_y = -float(np.trapezoid(np.exp(log_p) * log_p, grid))
+    h_y = -float(trapezoid(np.exp(log_p) * log_p, grid))
     return x.astype(np.int64), y[:, None], h_y - 0.5 * math.log(2 * math.pi * math.e * sigma**2)

@@ -206,7 +206,7 @@ PARAMS: dict[str, Param] = {
     "patience": int_param(10, 1, doc="validation checks without improvement before training stops"),
     "early_stopping": bool_param(True, doc="keep the critic best on validation and stop after `patience` checks without gain"),
     "val_fraction": float_param(0.1, 0.0, 0.5, lo_open=True, hi_open=True, doc="share of samples used for early stopping"),
-    "test_fraction": float_param(0.2, 0.0, 0.5, lo_open=True, hi_open=True, doc="share of samples the estimate is reported on"),
+    "test_fraction": float_param(0.3, 0.0, 0.5, lo_open=True, hi_open=True, doc="share of samples the estimate is reported on"),
     "device": Param("auto", _check_device, "'auto' (the data's CUDA device, else CUDA if available, else CPU), 'cpu', 'cuda'"),
     "num_threads": Param(
         "auto", _check_threads, "CPU threads while training ('auto': 1, restored afterwards; None: leave torch's setting)"
@@ -483,7 +483,7 @@ class NeuralEstimator:
     early_stopping : bool, default True
         False runs every epoch and keeps the last critic (the validation split is
         then only monitored).
-    val_fraction, test_fraction : float, default 0.1 and 0.2
+    val_fraction, test_fraction : float, default 0.1 and 0.3
         Shares of the samples held out for early stopping and for the estimate.
     clip : float or None, default 5.0
         SMILE's tau.
