@@ -43,7 +43,13 @@ def timed(fn):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MutualInfoWarning)
         value = fn()
-    return value, time.perf_counter() - w0, time.process_time() - c0, l0, [str(c.message) for c in caught if issubclass(c.category, MutualInfoWarning)]
+    return (
+        value,
+        time.perf_counter() - w0,
+        time.process_time() - c0,
+        l0,
+        [str(c.message) for c in caught if issubclass(c.category, MutualInfoWarning)],
+    )
 
 
 def main() -> int:
@@ -79,7 +85,10 @@ def main() -> int:
     for seed in seeds:
         x, y, truth = mi.datasets.gaussian(10_000, dim=5, rho=0.8, random_state=seed)
         est, wall, cpu, ld, _ = timed(lambda: mi.estimate(x, y, random_state=seed, ci=None))
-        emit(f"| auto -> {est.method} | {seed} | {est.value:.3f} | {est.value - truth:+.3f} ({100 * (est.value - truth) / truth:+.1f}%) | | {wall:.2f} | {cpu:.2f} | {ld} |")
+        emit(
+            f"| auto -> {est.method} | {seed} | {est.value:.3f} | {est.value - truth:+.3f} "
+            f"({100 * (est.value - truth) / truth:+.1f}%) | | {wall:.2f} | {cpu:.2f} | {ld} |"
+        )
     x, y, truth = mi.datasets.gaussian(10_000, dim=5, rho=0.8, random_state=0)
     for bound in ("infonce", "dv", "mine", "nwj", "js", "club"):
         r, wall, cpu, ld, _ = timed(lambda: NeuralEstimator(bound, random_state=0).fit(x, y).result_)
@@ -95,7 +104,8 @@ def main() -> int:
             value, wall, cpu, ld, _ = timed(lambda: peers[name](x, y, 0))
         emit(
             f"| {name} | 0 | {value:.3f} | {value - truth:+.3f} | | {wall:.2f} | {cpu:.2f} | {ld} |"
-            f" (mutinfo smile in the same run: {w0:.2f} s wall, {c0:.2f} s CPU, load {l0}; time ratio peer / mutinfo = {wall / w0:.1f})"
+            f" (mutinfo smile in the same run: {w0:.2f} s wall, {c0:.2f} s CPU, load {l0}; "
+            f"time ratio peer / mutinfo = {wall / w0:.1f})"
         )
     emit()
     emit(
@@ -112,7 +122,10 @@ def main() -> int:
         emit("|---|---|---|---|---|---|---|")
         for x, y, truth in mi.datasets.staircase(20_000, levels=levels, cubic=cubic, random_state=0):
             r, wall, cpu, ld, _ = timed(lambda: NeuralEstimator("smile", random_state=0).fit(x, y).result_)
-            emit(f"| {truth:g} | {r.value:.3f} | {100 * (r.value - truth) / truth:+.1f}% | {r.std_error:.3f} | {wall:.1f} | {cpu:.1f} | {ld} |")
+            emit(
+                f"| {truth:g} | {r.value:.3f} | {100 * (r.value - truth) / truth:+.1f}% | {r.std_error:.3f} "
+                f"| {wall:.1f} | {cpu:.1f} | {ld} |"
+            )
         emit()
 
     emit("## InfoNCE at batch 128 on the 20-d Gaussian staircase (log 128 = 4.852 nats)")
@@ -122,7 +135,10 @@ def main() -> int:
     for x, y, truth in mi.datasets.staircase(20_000, levels=levels, random_state=0):
         r, wall, cpu, ld, caught = timed(lambda: NeuralEstimator("infonce", batch_size=128, random_state=0).fit(x, y).result_)
         warned = any("log(batch_size)" in c for c in caught)
-        emit(f"| {truth:g} | {r.value:.3f} | {'yes' if r.value < math.log(128) else 'NO'} | {'yes' if warned else 'no'} | {wall:.1f} | {ld} |")
+        emit(
+            f"| {truth:g} | {r.value:.3f} | {'yes' if r.value < math.log(128) else 'NO'} | {'yes' if warned else 'no'} "
+            f"| {wall:.1f} | {ld} |"
+        )
     emit()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines) + "\n")

@@ -34,10 +34,25 @@ def test_methods_apply_by_data_kind():
 
 def test_bench_accuracy_quick_end_to_end(tmp_path, capsys):
     out = tmp_path / "bench"
-    code = main([
-        "bench", "accuracy", "--quick", "--methods", "gaussian,plugin,smile", "--tasks", "gaussian rho=0.8,binary,staircase 2",
-        "--n", "600", "--epochs", "3", "--no-peers", "--no-progress", "--out", str(out),
-    ])
+    code = main(
+        [
+            "bench",
+            "accuracy",
+            "--quick",
+            "--methods",
+            "gaussian,plugin,smile",
+            "--tasks",
+            "gaussian rho=0.8,binary,staircase 2",
+            "--n",
+            "600",
+            "--epochs",
+            "3",
+            "--no-peers",
+            "--no-progress",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "task" in text and "true MI" in text and "seconds" in text
@@ -45,10 +60,13 @@ def test_bench_accuracy_quick_end_to_end(tmp_path, capsys):
     rows = data["rows"]
     assert data["meta"]["preset"] == "quick"
     assert {(r["task"], r["method"]) for r in rows} == {
-        ("gaussian rho=0.8", "gaussian"), ("gaussian rho=0.8", "smile"),
-        ("half-cube gaussian rho=0.8", "gaussian"), ("half-cube gaussian rho=0.8", "smile"),  # substring match
+        ("gaussian rho=0.8", "gaussian"),
+        ("gaussian rho=0.8", "smile"),
+        ("half-cube gaussian rho=0.8", "gaussian"),
+        ("half-cube gaussian rho=0.8", "smile"),  # substring match
         ("binary symmetric channel e=0.1", "plugin"),
-        ("staircase 2 nats", "gaussian"), ("staircase 2 nats", "smile"),
+        ("staircase 2 nats", "gaussian"),
+        ("staircase 2 nats", "smile"),
     }
     for r in rows:
         assert r["error"] == pytest.approx(r["estimate"] - r["true_mi"])

@@ -86,8 +86,8 @@ def test_staircase_levels_and_covariance_estimate():
 
 
 def test_cubic_staircase_is_the_cube_of_the_gaussian_one():
-    (xg, yg, tg), = ds.staircase(100, levels=(4.0,), random_state=4)
-    (xc, yc, tc), = ds.staircase(100, levels=(4.0,), cubic=True, random_state=4)
+    ((xg, yg, tg),) = ds.staircase(100, levels=(4.0,), random_state=4)
+    ((xc, yc, tc),) = ds.staircase(100, levels=(4.0,), cubic=True, random_state=4)
     assert tg == tc == pytest.approx(4.0)
     assert np.array_equal(xg, xc)
     assert np.allclose(yc, yg**3)
@@ -154,11 +154,15 @@ def test_discrete_channel_samples_follow_the_channel():
 
 
 def test_channel_errors():
-    with pytest.raises(ParameterError, match=r"The `p_x` parameter of discrete_channel must be a 1-d array of probabilities summing to 1"):
+    with pytest.raises(
+        ParameterError, match=r"The `p_x` parameter of discrete_channel must be a 1-d array of probabilities summing to 1"
+    ):
         ds.discrete_channel(10, [0.5, 0.6], [[1, 0], [0, 1]])
     with pytest.raises(ParameterError, match=r"The `channel` parameter of discrete_channel must be a \(2, m\) array"):
         ds.discrete_channel(10, [0.5, 0.5], [[1, 0.2], [0, 1]])
-    with pytest.raises(ParameterError, match=r"The `error` parameter of symmetric_channel must be a real number in \[0.0, 1.0\]. Got 2"):
+    with pytest.raises(
+        ParameterError, match=r"The `error` parameter of symmetric_channel must be a real number in \[0.0, 1.0\]. Got 2"
+    ):
         ds.symmetric_channel(10, error=2)
 
 
@@ -199,9 +203,13 @@ def test_mixed_gaussian_mi_against_monte_carlo_and_limits():
 
 
 def test_mixture_errors():
-    with pytest.raises(ParameterError, match=r"The `covariances` parameter of gaussian_mixture must be an array of shape \(1, 2, 2\)"):
+    with pytest.raises(
+        ParameterError, match=r"The `covariances` parameter of gaussian_mixture must be an array of shape \(1, 2, 2\)"
+    ):
         ds.gaussian_mixture(10, weights=[1.0], means=[[0, 0]], covariances=[[[1, 2], [2, 1]]])
     with pytest.raises(ParameterError, match=r"The `rho` parameter of gaussian must be a real number in \(-1, 1\)"):
         ds.gaussian(10, rho=1.0)
-    with pytest.raises(ParameterError, match=r"The `interaction` parameter of gaussian must be one of 'sparse', 'dense'. Got 'full'"):
+    with pytest.raises(
+        ParameterError, match=r"The `interaction` parameter of gaussian must be one of 'sparse', 'dense'. Got 'full'"
+    ):
         ds.gaussian(10, interaction="full")

@@ -94,7 +94,9 @@ def test_gaussian_conditional_log_likelihoods():
 
 
 def test_critic_errors():
-    with pytest.raises(ParameterError, match=r"The `hidden` parameter of SeparableCritic must be an int >= 1 or a sequence of them"):
+    with pytest.raises(
+        ParameterError, match=r"The `hidden` parameter of SeparableCritic must be an int >= 1 or a sequence of them"
+    ):
         SeparableCritic(2, 2, hidden=(0,))
     with pytest.raises(ParameterError, match=r"The `activation` parameter of SeparableCritic must be one of 'softplus'"):
         SeparableCritic(2, 2, activation="sigmoid")
@@ -128,7 +130,9 @@ def test_heldout_value_is_the_functional_bound(bound):
     critic = ExactCritic(shift=1.0 if bound == "nwj" else 0.0, scale=1.5)
     held = _heldout(critic, x, y, bound, batch_size=64, clip=0.5)
     s = critic(x, y)
-    want = {"dv": F.dv, "mine": lambda t: F.mine(t)[0], "nwj": F.nwj, "js": F.js, "smile": lambda t: F.smile(t, clip=0.5)}[bound](s)
+    want = {"dv": F.dv, "mine": lambda t: F.mine(t)[0], "nwj": F.nwj, "js": F.js, "smile": lambda t: F.smile(t, clip=0.5)}[bound](
+        s
+    )
     assert held.value == pytest.approx(want.item(), rel=1e-10)
 
 
@@ -205,7 +209,7 @@ def test_held_out_lower_bounds_do_not_invent_information(bound):
 @pytest.mark.slow
 def test_infonce_stays_below_log_batch_and_says_so():
     x, y, truth = mi.datasets.gaussian(3000, dim=8, rho=0.8, random_state=2)  # 4.09 nats
-    with pytest.warns(MutualInfoWarning, match=r"within 1 nat of its ceiling log\(batch_size\) = log\(16\) = 2.773 nats"):
+    with pytest.warns(MutualInfoWarning, match=r"within 2 nats of its ceiling log\(batch_size\) = log\(16\) = 2.773 nats"):
         r = NeuralEstimator("infonce", batch_size=16, max_steps=300, random_state=0).fit(x, y).result_
     assert r.cap == pytest.approx(math.log(16))
     assert r.value <= math.log(16) < truth
@@ -271,13 +275,17 @@ def test_estimator_parameter_errors():
         NeuralEstimator("infonce", clip=5.0)
     with pytest.raises(ParameterError, match=r"The `batch_size` parameter of NeuralEstimator must be an int >= 2. Got 1"):
         NeuralEstimator(batch_size=1)
-    with pytest.raises(ParameterError, match=r"The `critic` parameter of NeuralEstimator must be one of 'separable', 'bilinear', 'concat'"):
+    with pytest.raises(
+        ParameterError, match=r"The `critic` parameter of NeuralEstimator must be one of 'separable', 'bilinear', 'concat'"
+    ):
         NeuralEstimator(critic="mlp")
     with pytest.raises(ParameterError, match=r"The `device` parameter of NeuralEstimator must be 'auto', 'cpu', 'cuda'"):
         NeuralEstimator(device="tpu")
     with pytest.raises(ParameterError, match=r"The `epochs` parameter of NeuralEstimator must be 'auto' or an int >= 1. Got 0"):
         NeuralEstimator(epochs=0)
-    with pytest.raises(ParameterError, match=r"The `test_fraction` parameter of NeuralEstimator must be a real number in \(0.0, 0.5\)"):
+    with pytest.raises(
+        ParameterError, match=r"The `test_fraction` parameter of NeuralEstimator must be a real number in \(0.0, 0.5\)"
+    ):
         NeuralEstimator(test_fraction=0.7)
     if not torch.cuda.is_available():
         with pytest.raises(ParameterError, match=r"Got 'cuda', but CUDA is not available"):
@@ -316,9 +324,13 @@ def test_auto_routes_high_dimensional_continuous_mi_to_the_neural_estimator():
 
 def test_api_parameter_errors():
     x, y, _ = mi.datasets.gaussian(200, dim=2, random_state=0)
-    with pytest.raises(ParameterError, match=r"got unknown parameter\(s\) `k_neighbours` for method='smile', which accepts `epochs`"):
+    with pytest.raises(
+        ParameterError, match=r"got unknown parameter\(s\) `k_neighbours` for method='smile', which accepts `epochs`"
+    ):
         mi.mutual_information(x, y, method="smile", k_neighbours=3)
-    with pytest.raises(ParameterError, match=r"The `lr` parameter of mutual_information must be a real number in \(0.0, inf\]. Got -1"):
+    with pytest.raises(
+        ParameterError, match=r"The `lr` parameter of mutual_information must be a real number in \(0.0, inf\]. Got -1"
+    ):
         mi.mutual_information(x, y, method="dv", lr=-1.0)
 
 

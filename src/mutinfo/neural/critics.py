@@ -104,7 +104,7 @@ class SeparableCritic(nn.Module):
     """
 
     #: Largest block of rows scored at once when evaluating on a held-out set.
-    eval_block = 4096
+    eval_block = 2048
 
     def __init__(
         self,
@@ -142,7 +142,7 @@ class BilinearCritic(nn.Module):
     activation : str, default "softplus"
     """
 
-    eval_block = 4096
+    eval_block = 2048
 
     def __init__(
         self,
@@ -221,7 +221,7 @@ class GaussianConditional(nn.Module):
     maximising its diagonal mean (the log-likelihood of the positive pairs).
     """
 
-    eval_block = 4096
+    eval_block = 2048
 
     def __init__(
         self, x_dim: int, y_dim: int, hidden: int | Sequence[int] = DEFAULT_HIDDEN, activation: str = DEFAULT_ACTIVATION
