@@ -757,6 +757,7 @@ class NeuralEstimator:
         optimizer = _adamw(critic, p["lr"], p["weight_decay"], device)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, self._schedule(total))
         clip = p.get("clip")
+        criterion = {"js": "JS objective", "smile": "JS objective", "club": "log-likelihood"}.get(self.bound, self.bound)
         mine_state = None
         best, best_step, best_weights = -math.inf, 0, copy.deepcopy(critic.state_dict())
         history: list[tuple[int, float]] = []
@@ -805,7 +806,7 @@ class NeuralEstimator:
                             held_val, se = h.value, h.std_error
                         history.append((step, held_val))
                         val_se.append(se)
-                        bar.set_postfix_str(f"val {held_val:.3f}")
+                        bar.set_postfix_str(f"val {criterion} {held_val:.3f}")
                         if not p["early_stopping"]:
                             best, best_step = held_val, step
                         elif math.isfinite(held_val) and held_val > best:
