@@ -579,7 +579,7 @@ class NeuralEstimator:
         self.bound = bound
         self.params = {name: p.check(func, name, params.get(name, p.default), 0) for name, p in spec.items()}
         self.random_state = random_state
-        self._rng = resolve_rng(random_state, func)
+        resolve_rng(random_state, func)  # validate now; each fit draws from it afresh
 
     # -- public ---------------------------------------------------------------
 
@@ -598,6 +598,7 @@ class NeuralEstimator:
         start = time.perf_counter()
         p = self.params
         func = "NeuralEstimator.fit"
+        rng = resolve_rng(self.random_state, "NeuralEstimator")
         raws = [read_input(x, "x"), read_input(y, "y")]
         n = check_same_length(raws)
         xv, yv = (to_continuous(r, func, self.bound) for r in raws)
@@ -615,7 +616,7 @@ class NeuralEstimator:
         device = _resolve_device(p["device"], xv.data)
         xt = torch.as_tensor(xv.data).to(device=device, dtype=torch.float64)
         yt = torch.as_tensor(yv.data).to(device=device, dtype=torch.float64)
-        order = self._rng.permutation(n)
+        order = rng.permutation(n)
         test_idx, val_idx, train_idx = order[:n_test], order[n_test : n_test + n_val], order[n_test + n_val :]
         idx = {k: torch.as_tensor(v, device=device) for k, v in (("train", train_idx), ("val", val_idx), ("test", test_idx))}
         # Per-coordinate maps fitted on the training split (MI-preserving).
@@ -624,19 +625,20 @@ class NeuralEstimator:
         xs, ys = self._x_map(xt), self._y_map(yt)
         data = {k: (xs[v], ys[v]) for k, v in idx.items()}
 
-        seed = int(self._rng.integers(0, 2**63 - 1))
+        seed = int(rng.integers(0, 2**63 - 1))
+        sub = torch.as_tensor(rng.permutation(n_train)[: min(n_test, TRAIN_EVAL_ROWS)], device=device)
+        batch = min(p["batch_size"], n_train)
+        clip = p.get("clip")
         threads = (1 if device.type == "cpu" else None) if p["num_threads"] == "auto" else p["num_threads"]
         with _threads(threads), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
             torch.manual_seed(seed)
             critic = self._build_critic(xt.shape[1], yt.shape[1]).to(device)
             gen = torch.Generator(device="cpu").manual_seed(seed)
             state = self._train(critic, data, gen, device, start)
-        self.critic_ = critic.eval()
-        batch = min(p["batch_size"], data["train"][0].shape[0])
-        clip = p.get("clip")
-        held = _heldout(critic, *data["test"], self.bound, batch_size=batch, clip=clip)
-        sub = torch.as_tensor(self._rng.permutation(n_train)[: min(n_test, TRAIN_EVAL_ROWS)], device=device)
-        train_eval = _heldout(critic, data["train"][0][sub], data["train"][1][sub], self.bound, batch_size=batch, clip=clip)
+            critic.eval()
+            held = _heldout(critic, *data["test"], self.bound, batch_size=batch, clip=clip)
+            train_eval = _heldout(critic, data["train"][0][sub], data["train"][1][sub], self.bound, batch_size=batch, clip=clip)
+        self.critic_ = critic
         self._held = held
         notes = list(state["notes"]) + self._warnings(held, train_eval, state, batch)
         self.result_ = NeuralResult(
