@@ -264,6 +264,16 @@ def test_cuda_input_trains_on_its_device():
     assert r.value == pytest.approx(truth, rel=0.15)
 
 
+def test_default_network_depends_on_the_input_dimension():
+    est = NeuralEstimator()
+    assert est._network(5, 8, "separable") == {"hidden": (128, 128), "activation": "silu", "embed_dim": 64}
+    assert est._network(20, 3, "separable") == {"hidden": (256,), "activation": "softplus", "embed_dim": 64}
+    assert est._network(2, 2, "concat") == {"activation": "softplus"}
+    assert NeuralEstimator(hidden=(32,), activation="tanh")._network(2, 2, "separable")["hidden"] == (32,)
+    critic = NeuralEstimator()._build_critic(5, 5)
+    assert isinstance(critic, SeparableCritic) and isinstance(critic.g[1], torch.nn.SiLU) and len(critic.g) == 5
+
+
 # ---------------------------------------------------------------------------
 # Parameters and data errors.
 
