@@ -142,6 +142,13 @@ def test_negative_estimate_is_not_clipped_and_explained():
     negative = [e for e in values if e.value < 0]
     assert negative, "expected some negative raw estimates"
     assert all(any("negative" in w and "unclipped" in w for w in e.warnings) for e in negative)
+    # Small negatives read as noise around independence; far ones as an unreliable estimate.
+    for e in negative:
+        note = next(w for w in e.warnings if "unclipped" in w)
+        near = e.value > -mi._api.NEGATIVE_NOISE_NATS
+        assert ("consistent with independence" in note) == near
+        assert ("unreliable" in note) == (not near)
+    assert {e.value > -mi._api.NEGATIVE_NOISE_NATS for e in negative} == {True, False}
 
 
 def test_float_api_returns_raw_negative_value():

@@ -13,15 +13,23 @@ import mutinfo as mi
 from mutinfo._registry import REGISTRY
 
 # Short settings for methods that train (kept small: these are property checks, not accuracy).
-FAST_PARAMS: dict[str, dict] = {}
+FAST_PARAMS: dict[str, dict] = {
+    info.name: {"max_steps": 300, "progress": False} for info in REGISTRY if info.family == "neural"
+}
+# js reports the NWJ bound at the Jensen-Shannon critic, which is only tight once that critic
+# has converged: at 300 steps it can still read far below 0 on a 0.5-nat Gaussian.
+FAST_PARAMS["js"]["max_steps"] = 600
 # Families checked elsewhere with their own budgets.
 SKIP_FAMILIES: set[str] = set()
 
 MI_METHODS = [m for m in REGISTRY if "mi" in m.quantities and m.family not in SKIP_FAMILIES]
 
 
-def _data(info, rng, n=800, dependent=True):
+def _data(info, rng, n=None, dependent=True):
     """x, y of a kind the method accepts, dependent or independent."""
+    if n is None:
+        # Neural methods read their bound on a 30% held-out split: give them enough rows.
+        n = 2000 if info.family == "neural" else 800
     if info.data == ("discrete",):
         x = rng.integers(0, 4, n)
         y = (x + rng.integers(0, 2, n)) % 4 if dependent else rng.integers(0, 4, n)
@@ -41,7 +49,8 @@ def _mi(info, x, y, **kw):
 
 
 def _tol(info):
-    return {"discrete": 1e-9, "gaussian": 1e-9}.get(info.family, 0.03)
+    # Neural estimates differ with the data's split and training order: a looser tolerance.
+    return {"discrete": 1e-9, "gaussian": 1e-9, "neural": 0.12}.get(info.family, 0.03)
 
 
 @pytest.mark.parametrize("info", MI_METHODS, ids=lambda m: m.name)

@@ -299,6 +299,10 @@ def _compute(estimator: Any, quantity: str, variables: list[Variable], params: d
     raise UnsupportedDataError(f"this method does not estimate {_QUANTITY_NAMES[quantity]}")
 
 
+# Negative MI estimates down to this many nats below 0 are read as sampling noise around independence.
+NEGATIVE_NOISE_NATS = 0.05
+
+
 def _diagnostics(call: _Call, value_nats: float) -> list[str]:
     notes = list(call.notes)
     notes.extend(call.estimator.diagnostics(call.quantity, call.variables, value_nats, call.params))
@@ -306,7 +310,12 @@ def _diagnostics(call: _Call, value_nats: float) -> list[str]:
         notes.append(
             f"The estimate is negative ({value_nats / call.divisor:.4g} {call.unit}). True (conditional) MI is never "
             "negative; the raw value is returned unclipped so that the estimator's bias and variance stay visible. "
-            "Values this close to 0 are consistent with independence."
+            + (
+                "Values this close to 0 are consistent with independence."
+                if value_nats > -NEGATIVE_NOISE_NATS
+                else "A value this far below 0 means the estimate is unreliable here: too few samples for the "
+                "method, or, for a neural bound, a critic trained too briefly."
+            )
         )
     return notes
 

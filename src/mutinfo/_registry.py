@@ -86,6 +86,7 @@ class MethodInfo:
 
 _D = "mutinfo.estimators.discrete"
 _K = "mutinfo.estimators.knn"
+_N = "mutinfo.estimators.neural"
 _ALL = QUANTITIES
 
 REGISTRY: tuple[MethodInfo, ...] = (
@@ -131,6 +132,29 @@ REGISTRY: tuple[MethodInfo, ...] = (
     MethodInfo("ross", "knn", ("mixed",), ("mi",), f"{_K}:ROSS",
                "k-NN MI between a discrete and a continuous variable (scikit-learn's mutual_info_classif estimator).",
                "Ross (2014), PLoS ONE 9(2)", devices=("cpu", "cuda")),
+    # Continuous data, neural: a critic trained with a variational bound, reported on held-out samples.
+    MethodInfo("smile", "neural", ("continuous",), ("mi",), f"{_N}:SMILE",
+               "Clipped DV bound (tau=5) of a critic trained as Jensen-Shannon; low variance up to ~10 nats.",
+               "Song & Ermon (2020), ICLR", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("infonce", "neural", ("continuous",), ("mi",), f"{_N}:INFONCE",
+               "Contrastive (CPC) lower bound; low variance but never above log(batch_size).",
+               "van den Oord et al. (2018), arXiv:1807.03748; Poole et al. (2019), ICML",
+               aliases=("nce", "cpc"), differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("nwj", "neural", ("continuous",), ("mi",), f"{_N}:NWJ",
+               "Nguyen-Wainwright-Jordan (f-divergence) lower bound; unbiased per batch, variance grows like exp(I).",
+               "Nguyen, Wainwright & Jordan (2010), IEEE Trans. Inf. Theory 56(11)", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("mine", "neural", ("continuous",), ("mi",), f"{_N}:MINE",
+               "Donsker-Varadhan bound with MINE's moving-average gradient correction.",
+               "Belghazi et al. (2018), ICML", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("dv", "neural", ("continuous",), ("mi",), f"{_N}:DV",
+               "Donsker-Varadhan lower bound trained directly; variance grows like exp(I).",
+               "Donsker & Varadhan (1983); Poole et al. (2019), ICML", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("js", "neural", ("continuous",), ("mi",), f"{_N}:JS",
+               "Critic trained as Jensen-Shannon (f-GAN), MI reported by the NWJ bound.",
+               "Hjelm et al. (2019), ICLR; Poole et al. (2019), ICML", differentiable=True, devices=("cpu", "cuda")),
+    MethodInfo("club", "neural", ("continuous",), ("mi",), f"{_N}:CLUB",
+               "Contrastive log-ratio UPPER bound from a Gaussian q(y|x); loose when dependence is strong.",
+               "Cheng et al. (2020), ICML", differentiable=True, devices=("cpu", "cuda")),
 )
 
 _BY_NAME: dict[str, MethodInfo] = {}
@@ -165,6 +189,16 @@ def get_method(name: Any, func: str) -> MethodInfo:
 AUTO_PLUGIN_SAMPLES_PER_CELL = 20.0
 # Continuous data: k-NN estimators from this many samples on (below, the Gaussian closed form).
 AUTO_KNN_MIN_SAMPLES = 20
+# Continuous MI in high dimension goes to the neural estimator: from this many dimensions
+# (d_x + d_y) on, when there are at least AUTO_NEURAL_MIN_SAMPLES samples. Measured on
+# Gaussian pairs with rho = 0.8 (d+d dims, seeds 0-1): KSG (k=3) errs by -4%/-8%/-17% at
+# 3+3/4+4/5+5 with N=10^4 and by -7%/-16%/-26% with N=2000, -10%/-23%/-33% with N=1000,
+# while SMILE (default settings) stays within 4% at N >= 2000 and within 10% at N=1000
+# for 4+4 and 5+5, at about 3 s of CPU per fit. Below 8 dimensions k-NN is as accurate and
+# far faster; below 1000 samples the held-out split (200 rows) is too small.
+AUTO_NEURAL_MIN_DIMS = 8
+AUTO_NEURAL_MIN_SAMPLES = 1000
+AUTO_NEURAL_METHOD = "smile"
 
 
 def auto_method(
@@ -200,7 +234,12 @@ def auto_method(
     if n_samples < AUTO_KNN_MIN_SAMPLES:
         if not any(kinds):
             return "gaussian", f"continuous data with only {n_samples} samples (Gaussian closed form; too few for k-NN)"
-    # High-dimensional continuous data: routing to neural estimators goes here.
+    # High-dimensional continuous MI: neural estimator.
+    if quantity == "mi" and not any(kinds) and sum(dims) >= AUTO_NEURAL_MIN_DIMS and n_samples >= AUTO_NEURAL_MIN_SAMPLES:
+        return AUTO_NEURAL_METHOD, (
+            f"continuous data in d_x + d_y = {sum(dims)} dimensions (>= {AUTO_NEURAL_MIN_DIMS}) with {n_samples} samples: "
+            f"neural estimator ({AUTO_NEURAL_METHOD}, held-out estimate), as k-NN estimators are biased low in high dimension"
+        )
     if not any(kinds):
         total = sum(dims)
         if quantity in ("entropy", "conditional_entropy"):

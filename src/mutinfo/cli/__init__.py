@@ -17,7 +17,7 @@ from .._errors import MutualInfoError
 __all__ = ["main", "CommandError"]
 
 # Subcommand modules, in the order `mutinfo --help` lists them.
-_COMMANDS = ("_methods", "_estimate", "_demo", "_train")
+_COMMANDS = ("_methods", "_estimate", "_demo", "_train", "_bench")
 
 
 class CommandError(Exception):

@@ -1,0 +1,127 @@
+"""``mutinfo bench accuracy``: every registered estimator against distributions with known MI.
+
+Runs each method that applies (by data kind) on the same samples of each task,
+prints a table (task, dims, N, true MI, estimate, error, seconds) and writes
+``accuracy.md``, ``accuracy.json``, ``accuracy.png`` (estimates against the truth per
+task) and ``staircase.png`` (the 20-d Gaussian and cubic staircases) into ``--out``.
+Installed peers (torch-mist, benchmark-mi: ``pip install 'mutinfo[bench-neural]'``) run on
+the same samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+# Optimiser steps of neural methods under --quick (their default is at least 600).
+QUICK_NEURAL_STEPS = 300
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "bench", help="benchmarks (see `mutinfo bench accuracy --help`)", description="Benchmarks of the estimators."
+    )
+    inner = p.add_subparsers(dest="bench", metavar="BENCHMARK")
+    a = inner.add_parser("accuracy", help="every estimator against known ground truth", description=__doc__)
+    a.add_argument(
+        "--quick", action="store_true", help="reduced preset for CI (fewer tasks, 2000 samples; a few minutes on a CPU)"
+    )
+    a.add_argument("--methods", default=None, help="comma-separated method names to run (default: every registered method)")
+    a.add_argument("--tasks", default=None, help="comma-separated substrings; run only tasks whose name contains one of them")
+    a.add_argument("--n", type=int, default=None, help="samples per task (default: the preset's)")
+    a.add_argument("--seed", type=int, default=0, help="random seed of the samples and the methods (default 0)")
+    a.add_argument("--out", default="bench-accuracy", help="output folder (default: bench-accuracy)")
+    a.add_argument("--device", default=None, help="device for neural methods: cpu, cuda or auto (default: auto)")
+    a.add_argument("--epochs", type=int, default=None, help="training epochs of neural methods (default: theirs)")
+    a.add_argument("--no-peers", action="store_true", help="do not run installed peer libraries")
+    a.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    a.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    a.set_defaults(run=run_accuracy)
+    p.set_defaults(run=lambda args: _usage(p))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def run_accuracy(args: argparse.Namespace) -> int:
+    from .. import _accuracy, _registry
+    from . import CommandError
+
+    if args.n is not None and args.n < 20:
+        raise CommandError(f"--n must be at least 20; got {args.n}")
+    if args.epochs is not None and args.epochs < 1:
+        raise CommandError(f"--epochs must be >= 1; got {args.epochs}")
+    methods = None
+    if args.methods:
+        methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+        for m in methods:
+            _registry.get_method(m, "mutinfo bench accuracy --methods")
+    tasks = _accuracy.suite(quick=args.quick, n=args.n)
+    if args.tasks:
+        keys = [k.strip().lower() for k in args.tasks.split(",") if k.strip()]
+        tasks = [t for t in tasks if any(k in t.name.lower() for k in keys)]
+        if not tasks:
+            raise CommandError(
+                f"--tasks {args.tasks!r} matches no task; names: "
+                + "; ".join(sorted({t.name for t in _accuracy.suite(quick=args.quick)}))
+            )
+    device = args.device
+    if device is not None:
+        from ._train import resolve_device
+
+        device = resolve_device(device)
+
+    def method_params(info: _registry.MethodInfo) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if info.family == "neural":
+            if device is not None:
+                params["device"] = device
+            if args.epochs is not None:
+                params["epochs"] = args.epochs
+            elif args.quick:
+                params["max_steps"] = QUICK_NEURAL_STEPS
+            params["progress"] = False
+        return params
+
+    start = time.perf_counter()
+    rows = _accuracy.run(
+        tasks,
+        methods,
+        seed=args.seed,
+        peers=not args.no_peers,
+        method_params=method_params,
+        show_progress=False if args.no_progress else None,
+    )
+    total = time.perf_counter() - start
+    print(f"mutinfo bench accuracy{' --quick' if args.quick else ''}: estimates against known MI (nats)\n")
+    print(_accuracy.format_table(rows))
+    print()
+    for s in _accuracy.summary(rows):
+        print(
+            f"{s['method']:24s} tasks {s['tasks']:3d}  mean |error| {s['mean_abs_error']:.3f} nats  "
+            f"mean relative error {100 * s['mean_rel_error']:.1f}%  {s['seconds']:.1f} s"
+            + (f"  ({s['failed']} failed)" if s["failed"] else "")
+        )
+    meta = {
+        "preset": "quick" if args.quick else "full",
+        "seed": args.seed,
+        "seconds": round(total, 1),
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "python": platform.python_version(),
+    }
+    out = Path(args.out)
+    figures = not args.no_figures
+    if figures:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            print("matplotlib is not installed: skipping the figures (pip install 'mutinfo[plot]')")
+            figures = False
+    written = _accuracy.write_outputs(rows, out, meta, figures=figures)
+    print(f"\n{len(rows)} runs in {total:.1f} s; wrote " + ", ".join(str(p) for p in written))
+    return 0

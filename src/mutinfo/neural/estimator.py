@@ -1,0 +1,912 @@
+"""Neural estimation of I(X;Y): train a critic on one split, report a variational bound on another.
+
+:class:`NeuralEstimator` splits the samples at random into a training, a validation
+and a held-out (test) split. It trains a critic (see :mod:`mutinfo.neural.critics`)
+by gradient ascent on a bound of :mod:`mutinfo.functional` over minibatches of the
+training split, keeps the critic that scores best on the validation split (early
+stopping), and reports the bound evaluated on the held-out split, which the critic
+has never seen, with a standard error. Estimates read on the training data are
+optimistic; the held-out value is an honest (in expectation, lower) bound.
+
+Reading the numbers
+-------------------
+* Lower bounds (all but ``club``) are biased low by the critic's distance to the
+  optimum; training longer, a larger critic or more samples shrink that bias.
+* ``infonce`` never exceeds ``log(batch_size)``; the result warns near that cap.
+* ``nwj``, ``dv`` and ``mine`` have a variance growing like ``exp(I)``; above a
+  few nats prefer ``smile`` (clipped) or ``infonce`` with a large batch.
+* ``club`` is an upper bound when q(y|x) is well fitted, and a loose one when the
+  dependence is strong (on a Gaussian pair with correlation rho it equals
+  ``rho^2 / (1 - rho^2)`` rather than ``-log(1 - rho^2) / 2``).
+
+The standard error is the delta-method (influence-function) standard error of the
+held-out estimate with the critic held fixed: it measures the sampling noise of the
+held-out split, not the variability of training.
+
+References
+----------
+Belghazi et al. (2018), MINE, ICML. Poole et al. (2019), On variational bounds of
+mutual information, ICML. Song & Ermon (2020), Understanding the limitations of
+variational mutual information estimators, ICLR. McAllester & Stratos (2020), Formal
+limitations on the measurement of mutual information, AISTATS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import functional as F
+from .._errors import DataError, MutualInfoWarning, ParameterError, param_error
+from .._progress import progress as progress_bar
+from .._validation import (
+    Param,
+    bool_param,
+    check_float,
+    check_int,
+    check_same_length,
+    choice_param,
+    float_param,
+    int_param,
+    read_input,
+    resolve_rng,
+    to_continuous,
+)
+from ._marginals import MarginalMap
+from .critics import (
+    ACTIVATIONS,
+    DEFAULT_ACTIVATION,
+    DEFAULT_EMBED_DIM,
+    BilinearCritic,
+    ConcatCritic,
+    GaussianConditional,
+    SeparableCritic,
+    _hidden,
+)
+
+__all__ = ["NeuralEstimator", "NeuralResult", "BOUNDS", "PARAMS", "params_for"]
+
+#: Bounds the estimator can train and report, by name.
+BOUNDS = ("infonce", "nwj", "mine", "dv", "js", "smile", "club")
+# Training objective of each bound. JS and SMILE train the critic with the Jensen-Shannon
+# objective (their gradient); their reported values are computed on held-out data only.
+_TRAIN_OBJECTIVES: dict[str, Callable[[Any], Any]] = {
+    "infonce": F.infonce,
+    "nwj": F.nwj,
+    "dv": F.dv,
+    "js": F.js_fgan,
+    "smile": F.js_fgan,
+}
+# Early stopping watches the training objective on the validation split. For js and smile
+# that is the Jensen-Shannon objective, not the reported bound: the clipped SMILE value is
+# not shift-invariant, and an uncalibrated critic early in training (scores offset upwards)
+# can show a spuriously high clipped value.
+_CRITERION = {"js": "js_fgan", "smile": "js_fgan"}
+CRITICS = {"separable": SeparableCritic, "bilinear": BilinearCritic, "concat": ConcatCritic}
+
+# Default networks of separable critics (and of CLUB's q(y|x)), by input size. Measured with
+# SMILE at N = 10^4-2x10^4: with both variables of at most 8 dimensions, two SiLU layers of 128
+# fit non-Gaussian dependence far better than one softplus layer of 256 (1+1-d Gaussian mixture
+# -3% against -29%, 2+2-d Student-t -2.5% against -24%, 5+5-d Gaussian equal); with 10 or more
+# dimensions the two-layer critic overfitted within ~150 steps (-15% and -21% on 10+10- and
+# 20+20-d Gaussians at 2 nats, +19% on the 8-nat staircase) while one softplus layer stayed
+# within 8%.
+SMALL_INPUT_DIM = 8
+SMALL_INPUT_HIDDEN = (128, 128)
+SMALL_INPUT_ACTIVATION = "silu"
+LARGE_INPUT_HIDDEN = (256,)
+LARGE_INPUT_ACTIVATION = "softplus"
+# Training length when epochs="auto": at least this many optimiser steps ...
+AUTO_MIN_STEPS = 600
+# ... and at least this many epochs, at most that many.
+AUTO_MIN_EPOCHS = 20
+AUTO_MAX_EPOCHS = 1000
+# Validation happens every epoch, or every whole number of epochs spanning at least this many steps.
+MIN_STEPS_BETWEEN_CHECKS = 40
+# Share of training spent on the linear learning-rate warm-up (then cosine decay to 0).
+WARMUP_FRACTION = 0.1
+# Starting learning rate of the warm-up, as a fraction of lr.
+WARMUP_START = 0.04
+# Warn when InfoNCE comes within this many nats of its ceiling log(batch_size). Measured at
+# batch 128 (cap 4.85) on the 20-d staircase: 1.78 for a true 2 nats, 3.32 for 4 (already
+# 0.7 low, 1.5 below the cap), 4.15 for 6.
+INFONCE_CAP_MARGIN = 2.0
+# Warn of overfitting when training minus held-out estimate exceeds all of: this many nats,
+OVERFIT_MIN_GAP = 0.2
+# ... this fraction of the training estimate, and this many standard errors.
+OVERFIT_REL_GAP = 0.1
+OVERFIT_SE = 3.0
+# Warn that training stopped too early when the validation bound rose by more than
+# max(this many nats, 2 validation standard errors) over the last quarter of training.
+RISING_MIN_GAIN = 0.05
+# Bounds with exp(f) in their training gradient, which diverge without gradient clipping
+# (NWJ diverged to -inf within 80 steps on the 5+5-d Gaussian at the default lr), and their default clip.
+UNSTABLE_BOUNDS = ("nwj", "mine", "dv")
+UNSTABLE_GRAD_CLIP = 5.0
+# Block size of the validation checks (negatives are the other rows of a block).
+VAL_BLOCK = 512
+# Rows of the training split on which the bound is evaluated for the overfitting check.
+TRAIN_EVAL_ROWS = 1000
+# Fewest samples in any split.
+MIN_SPLIT = 10
+
+
+# ---------------------------------------------------------------------------
+# Parameters (shared by NeuralEstimator and the registered methods).
+
+
+def _check_epochs(func: str, name: str, value: Any, n: int) -> Any:
+    if isinstance(value, str) and value == "auto":
+        return "auto"
+    return check_int(func, name, value, 1, rule="'auto' or an int >= 1")
+
+
+def _check_hidden(func: str, name: str, value: Any, n: int) -> Any:
+    return value if value is None else _hidden(func, value)
+
+
+def _check_device(func: str, name: str, value: Any, n: int) -> Any:
+    rule = "'auto', 'cpu', 'cuda', 'cuda:N' or a torch.device"
+    if isinstance(value, torch.device):
+        value = str(value)
+    if not isinstance(value, str):
+        raise param_error(func, name, rule, value)
+    if value == "auto":
+        return value
+    try:
+        dev = torch.device(value)
+    except (RuntimeError, ValueError):
+        raise param_error(func, name, rule, value) from None
+    if dev.type not in ("cpu", "cuda"):
+        raise param_error(func, name, rule, value)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ParameterError(
+            f"The `{name}` parameter of {func} must be {rule} that exists here. Got {value!r}, but CUDA is not available."
+        )
+    return str(dev)
+
+
+def _check_optional_bool(func: str, name: str, value: Any, n: int) -> Any:
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None if value is None else bool(value)
+    raise param_error(func, name, "None or a bool", value)
+
+
+def _check_max_time(func: str, name: str, value: Any, n: int) -> Any:
+    return (
+        None if value is None else check_float(func, name, value, 0.0, lo_open=True, rule="None or a positive number of seconds")
+    )
+
+
+def _check_threads(func: str, name: str, value: Any, n: int) -> Any:
+    if value is None or (isinstance(value, str) and value == "auto"):
+        return value
+    return check_int(func, name, value, 1, rule="'auto', None or an int >= 1")
+
+
+def _check_critic(func: str, name: str, value: Any, n: int) -> Any:
+    if isinstance(value, str) and value in CRITICS:
+        return value
+    if isinstance(value, nn.Module) or (callable(value) and not isinstance(value, str)):
+        return value
+    raise param_error(
+        func,
+        name,
+        "one of " + ", ".join(repr(c) for c in CRITICS) + ", an nn.Module, or a callable (x_dim, y_dim) -> nn.Module",
+        value,
+    )
+
+
+def _check_clip(func: str, name: str, value: Any, n: int) -> Any:
+    return None if value is None else check_float(func, name, value, 0.0, lo_open=True, rule="None or a positive real number")
+
+
+#: Every parameter of the neural estimator, with its default and rule.
+PARAMS: dict[str, Param] = {
+    "epochs": Param("auto", _check_epochs, "passes over the training split ('auto': at least 20 epochs and 600 steps)"),
+    "batch_size": int_param(256, 2, doc="pairs per minibatch (InfoNCE cannot exceed log(batch_size))"),
+    "lr": float_param(3e-3, 0.0, lo_open=True, doc="peak learning rate of Adam (linear warm-up, cosine decay)"),
+    "critic": Param(
+        "separable", _check_critic, "'separable', 'bilinear', 'concat', an nn.Module or a factory (x_dim, y_dim) -> nn.Module"
+    ),
+    "hidden": Param(None, _check_hidden, "hidden widths of the critic's networks (None: chosen by input dimension)"),
+    "embed_dim": int_param(DEFAULT_EMBED_DIM, 1, doc="embedding dimension of separable and bilinear critics"),
+    "activation": choice_param("auto", ("auto", *ACTIVATIONS), doc="activation of the critic's networks ('auto': see hidden)"),
+    "patience": int_param(10, 1, doc="validation checks without improvement before training stops"),
+    "early_stopping": bool_param(True, doc="keep the critic best on validation and stop after `patience` checks without gain"),
+    "val_fraction": float_param(0.1, 0.0, 0.5, lo_open=True, hi_open=True, doc="share of samples used for early stopping"),
+    "test_fraction": float_param(0.3, 0.0, 0.5, lo_open=True, hi_open=True, doc="share of samples the estimate is reported on"),
+    "device": Param("auto", _check_device, "'auto' (the data's CUDA device, else CUDA if available, else CPU), 'cpu', 'cuda'"),
+    "num_threads": Param(
+        "auto", _check_threads, "CPU threads while training ('auto': 1, restored afterwards; None: leave torch's setting)"
+    ),
+    "max_time": Param(None, _check_max_time, "stop training after this many seconds (None: no limit)"),
+    "progress": Param(None, _check_optional_bool, "progress bar (None: on a terminal, for work longer than a second)"),
+    "weight_decay": float_param(0.0, 0.0, doc="AdamW weight decay"),
+    "marginals": choice_param(
+        "gaussianize", ("gaussianize", "standardize"), doc="per-coordinate input map fitted on the training split"
+    ),
+    "max_steps": Param(
+        None,
+        lambda f, n_, v, n: None if v is None else check_int(f, n_, v, 1, rule="None or an int >= 1"),
+        "stop after this many optimiser steps (the schedule is fitted to it)",
+    ),
+    "grad_clip": float_param(
+        None, 0.0, lo_open=True, allow_none=True, doc="clip the gradient's norm to this value (None: no clipping)"
+    ),
+}
+_BOUND_PARAMS: dict[str, dict[str, Param]] = {
+    "smile": {"clip": Param(F._bounds.SMILE_CLIP, _check_clip, "tau: scores of the negatives are clipped to [-tau, tau]")},
+    "mine": {
+        "momentum": float_param(
+            F._bounds.MINE_MOMENTUM, 0.0, 1.0, hi_open=True, doc="weight of the past in MINE's moving average"
+        )
+    },
+}
+
+
+def params_for(bound: str) -> dict[str, Param]:
+    """The parameter spec of the estimator for one bound."""
+    spec = dict(PARAMS)
+    spec.update(_BOUND_PARAMS.get(bound, {}))
+    if bound in UNSTABLE_BOUNDS:
+        spec["grad_clip"] = float_param(UNSTABLE_GRAD_CLIP, 0.0, lo_open=True, allow_none=True, doc=spec["grad_clip"].doc)
+    if bound == "club":
+        spec.pop("embed_dim")
+    return spec
+
+
+# ---------------------------------------------------------------------------
+# Results.
+
+
+@dataclass(frozen=True)
+class NeuralResult:
+    """What a fit produced.
+
+    Attributes
+    ----------
+    value : float
+        The bound evaluated on the held-out split, in nats: the estimate.
+    std_error : float
+        Delta-method standard error of ``value`` over the held-out rows (critic fixed).
+    train_value : float
+        The same bound on up to 1000 rows of the training split (optimistic).
+    val_value : float
+        Best value on the validation split (the one early stopping selected).
+    bound : str
+    n_train, n_val, n_test : int
+    batch_size : int
+    epochs, steps : int
+        Epochs (possibly fractional, rounded up) and optimiser steps actually run.
+    best_step : int
+        Step of the selected critic.
+    stopped_early : bool
+    seconds : float
+    device : str
+    cap : float or None
+        ``log(batch_size)`` for InfoNCE, else None.
+    history : tuple of (step, validation objective)
+        The objective early stopping watches: the bound itself, the Jensen-Shannon
+        objective for js and smile, the log-likelihood of q(y|x) for club.
+    warnings : tuple of str
+    """
+
+    value: float
+    std_error: float
+    train_value: float
+    val_value: float
+    bound: str
+    n_train: int
+    n_val: int
+    n_test: int
+    batch_size: int
+    epochs: int
+    steps: int
+    best_step: int
+    stopped_early: bool
+    seconds: float
+    device: str
+    cap: float | None = None
+    history: tuple[tuple[int, float], ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["history"] = [list(h) for h in self.history]
+        out["warnings"] = list(self.warnings)
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Held-out evaluation: value and per-row influence values of each bound.
+
+
+@dataclass
+class _Heldout:
+    value: float
+    influence: np.ndarray  # (n_used,): the estimate's first-order (Hajek) projection on each row
+
+    @property
+    def std_error(self) -> float:
+        n = self.influence.shape[0]
+        return float(self.influence.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+
+
+def _blocks(n: int, size: int, exact: bool) -> Iterator[slice]:
+    """Consecutive blocks of rows.
+
+    ``exact``: blocks of exactly ``size`` rows (or one block of all n when n < size),
+    leftover rows dropped. Otherwise ``ceil(n / size)`` blocks of nearly equal size
+    covering every row.
+    """
+    if n <= size:
+        yield slice(0, n)
+        return
+    if exact:
+        for s in range(0, n - size + 1, size):
+            yield slice(s, s + size)
+        return
+    count = math.ceil(n / size)
+    bounds = np.linspace(0, n, count + 1).round().astype(int)
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        yield slice(int(lo), int(hi))
+
+
+def _log_mean_exp_terms(scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Diagonal, and log of the off-diagonal row and column mean of exp, of one block."""
+    m = scores.shape[0]
+    eye = torch.eye(m, dtype=torch.bool, device=scores.device)
+    masked = scores.masked_fill(eye, -math.inf)
+    log_m1 = math.log(m - 1)
+    return torch.logsumexp(masked, 1) - log_m1, torch.logsumexp(masked, 0) - log_m1, eye
+
+
+def _heldout(
+    critic: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    bound: str,
+    *,
+    batch_size: int,
+    clip: float | None,
+    block: int | None = None,
+) -> _Heldout:
+    """The bound on (x, y) with a fixed critic, with influence values for its standard error.
+
+    ``bound`` is one of :data:`BOUNDS`, or ``"js_fgan"`` for the Jensen-Shannon training
+    objective of ``js`` and ``smile`` (their early-stopping criterion). ``block``
+    overrides the block size of the non-InfoNCE bounds (smaller blocks: fewer
+    negatives, cheaper). Row and column reductions of each block run in the critic's
+    precision (a log-sum-exp over a few thousand float32 terms is accurate to ~1e-6);
+    they are combined in float64.
+
+    InfoNCE is evaluated on blocks of ``batch_size`` rows (its value depends on the
+    number of negatives; leftover rows are dropped); the other bounds split the rows
+    into nearly equal blocks of at most ``critic.eval_block`` rows, every off-diagonal
+    pair inside a block serving as a negative.
+    """
+    n = x.shape[0]
+    if bound == "infonce":
+        size, exact = min(batch_size, n), True
+    else:
+        size, exact = max(2, int(block or getattr(critic, "eval_block", 1024))), False
+    diag, rows, cols, sizes = [], [], [], []
+    extra = []  # infonce: column sums of the row-softmax; club: raw row/column means
+    with torch.no_grad():
+        for sl in _blocks(n, size, exact):
+            s = critic(x[sl], y[sl])
+            m = s.shape[0]
+            d = s.diagonal()
+            if bound == "infonce":
+                lse = torch.logsumexp(s, 1)
+                rows.append(d - lse + math.log(m))
+                extra.append(torch.exp(s - lse[:, None]).sum(0))
+            elif bound in ("club", "js_fgan"):
+                eye = torch.eye(m, dtype=torch.bool, device=s.device)
+                if bound == "js_fgan":
+                    d = -torch.nn.functional.softplus(-d)
+                    s = torch.nn.functional.softplus(s)
+                z = s.masked_fill(eye, 0.0)
+                rows.append(z.sum(1) / (m - 1))
+                cols.append(z.sum(0) / (m - 1))
+            else:
+                neg = s if (clip is None or bound != "smile") else s.clamp(-clip, clip)
+                r, c, _ = _log_mean_exp_terms(neg)
+                rows.append(r)
+                cols.append(c)
+            diag.append(d)
+            sizes.append(m)
+    d = torch.cat(diag).to(torch.float64).cpu().numpy()
+    a = d.mean()
+    if bound == "infonce":
+        ell = torch.cat(rows).to(torch.float64).cpu().numpy()
+        colsum = torch.cat(extra).to(torch.float64).cpu().numpy()
+        value = float(ell.mean())
+        return _Heldout(value, (ell - value) - (colsum - 1.0))
+    r = torch.cat(rows).to(torch.float64).cpu().numpy()
+    c = torch.cat(cols).to(torch.float64).cpu().numpy()
+    sizes_arr = np.repeat(np.array(sizes, dtype=np.float64), sizes)
+    if bound in ("club", "js_fgan"):
+        # Pooled off-diagonal mean: each row's mean weighted by its block's pair count.
+        big_m = float(np.sum(r * (sizes_arr - 1)) / np.sum(sizes_arr - 1))
+        value = float(a - big_m)
+        return _Heldout(value, (d - a) - (r + c - 2.0 * big_m))
+    # log M: log of the mean of exp over all within-block off-diagonal pairs.
+    log_pairs = np.log(sizes_arr - 1)
+    log_m = float(np.logaddexp.reduce(r + log_pairs) - math.log(float(np.sum(sizes_arr - 1))))
+    rho = np.exp(r - log_m) + np.exp(c - log_m) - 2.0  # (r_i + c_i - 2M) / M
+    if bound in ("dv", "mine", "smile"):
+        value = a - log_m
+        psi = (d - a) - rho
+    elif bound == "nwj":
+        scale = math.exp(log_m - 1.0)
+        value = a - scale
+        psi = (d - a) - scale * rho
+    elif bound == "js":  # NWJ at the critic 1 + f
+        scale = math.exp(log_m)
+        value = 1.0 + a - scale
+        psi = (d - a) - scale * rho
+    else:  # pragma: no cover - guarded by BOUNDS
+        raise ValueError(bound)
+    return _Heldout(float(value), psi)
+
+
+# ---------------------------------------------------------------------------
+# The estimator.
+
+
+def _adamw(critic: nn.Module, lr: float, weight_decay: float, device: torch.device) -> torch.optim.Optimizer:
+    """AdamW with the fused kernel where this torch has one for the device (fewer, larger ops per step)."""
+    params = list(critic.parameters())
+    try:
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, foreach=device.type == "cuda" or None)
+
+
+@contextlib.contextmanager
+def _threads(count: int | None) -> Iterator[None]:
+    if count is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _resolve_device(device: str, data: Any) -> torch.device:
+    if device != "auto":
+        return torch.device(device)
+    if isinstance(data, torch.Tensor) and data.device.type == "cuda":
+        return data.device
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class NeuralEstimator:
+    """Estimate I(X;Y) in nats by training a critic on one split and evaluating a bound on another.
+
+    Parameters
+    ----------
+    bound : str, default "smile"
+        One of ``"infonce"``, ``"nwj"``, ``"mine"``, ``"dv"``, ``"js"``, ``"smile"``
+        (lower bounds) or ``"club"`` (upper bound; trains a Gaussian q(y|x)).
+    critic : str, nn.Module or callable, default "separable"
+        ``"separable"``, ``"bilinear"`` or ``"concat"`` (see
+        :mod:`mutinfo.neural.critics`), a module mapping x (n, d_x) and y (m, d_y)
+        to scores (n, m), or a factory ``(x_dim, y_dim) -> module``. Inputs reach it
+        mapped by ``marginals``. Ignored by ``club``.
+    epochs : int or "auto", default "auto"
+        Passes over the training split; "auto" runs at least 20 epochs and 600 steps.
+    batch_size : int, default 256
+    lr : float, default 3e-3
+        Peak Adam learning rate: linear warm-up over the first 10% of steps, then
+        cosine decay to 0.
+    hidden, embed_dim, activation
+        Shape of the critic's networks. Defaults (``hidden=None``, ``activation="auto"``)
+        for separable critics and CLUB's q(y|x): two SiLU layers of 128 units when x
+        and y both have at most 8 dimensions, one softplus layer of 256 otherwise
+        (see ``SMALL_INPUT_DIM`` for the measurements); concat critics: two softplus
+        layers of 256; bilinear: none. ``embed_dim`` defaults to 64.
+    marginals : {"gaussianize", "standardize"}, default "gaussianize"
+        Per-coordinate map of the inputs, fitted on the training split: normal
+        scores of the empirical CDF (robust to heavy tails and monotone distortions),
+        or mean/sd standardisation. Both are strictly increasing, so the MI is unchanged.
+    max_steps : int or None
+        Cap on optimiser steps (the learning-rate schedule ends there).
+    grad_clip : float or None
+        Clip the gradient norm (default 5 for nwj, mine and dv, whose exponential
+        terms otherwise diverge; None for the others).
+    patience : int, default 10
+        Validation checks (one per epoch, or per whole epochs spanning 40 steps) without improvement
+        before training stops; the best critic is kept.
+    early_stopping : bool, default True
+        False runs every epoch and keeps the last critic (the validation split is
+        then only monitored).
+    val_fraction, test_fraction : float, default 0.1 and 0.3
+        Shares of the samples held out for early stopping and for the estimate.
+    clip : float or None, default 5.0
+        SMILE's tau.
+    momentum : float, default 0.9
+        MINE's moving-average weight.
+    device : str, default "auto"
+        "auto" trains where CUDA input lives, else on CUDA when available, else CPU.
+    num_threads : "auto", None or int, default "auto"
+        CPU threads during training: "auto" uses one (networks this small gain
+        nothing from intra-op threads and lose a lot when cores are shared); the
+        previous setting is restored afterwards.
+    max_time : float or None
+        Wall-clock limit on training, in seconds (makes results depend on speed).
+    weight_decay : float, default 0
+    random_state : None, int or numpy Generator
+        Seeds the split, the critic's initialisation and the minibatch order; runs on
+        CPU with a seed are reproducible.
+    progress : bool or None
+        Progress bar over training steps.
+
+    Attributes
+    ----------
+    result_ : NeuralResult
+        The estimate, its standard error, training diagnostics and warnings.
+    critic_ : nn.Module
+        The selected critic (in eval mode).
+
+    Notes
+    -----
+    Cost per step: O(B (network)) for separable and bilinear critics plus an O(B^2 k)
+    score matrix, O(B^2 (network)) for concat critics. The held-out evaluation scores
+    all pairs within nearly equal blocks of at most 2048 rows (512 for concat critics).
+
+    Examples
+    --------
+    >>> import mutinfo as mi
+    >>> from mutinfo.neural import NeuralEstimator
+    >>> x, y, true_mi = mi.datasets.gaussian(10_000, dim=5, rho=0.8, random_state=0)
+    >>> est = NeuralEstimator(bound="smile", random_state=0).fit(x, y)  # doctest: +SKIP
+    >>> est.result_.value, est.result_.std_error                      # doctest: +SKIP
+    (2.51..., 0.04...)
+    """
+
+    def __init__(self, bound: str = "smile", *, random_state: Any = None, **params: Any) -> None:
+        func = "NeuralEstimator"
+        if bound not in BOUNDS:
+            raise param_error(func, "bound", "one of " + ", ".join(repr(b) for b in BOUNDS), bound)
+        spec = params_for(bound)
+        unknown = sorted(set(params) - set(spec))
+        if unknown:
+            raise ParameterError(
+                f"{func} got unknown parameter(s) {', '.join(f'`{u}`' for u in unknown)} for bound={bound!r}, which accepts "
+                + ", ".join(f"`{p}`" for p in spec)
+                + "."
+            )
+        self.bound = bound
+        self.params = {name: p.check(func, name, params.get(name, p.default), 0) for name, p in spec.items()}
+        self.random_state = random_state
+        resolve_rng(random_state, func)  # validate now; each fit draws from it afresh
+
+    # -- public ---------------------------------------------------------------
+
+    def fit(self, x: Any, y: Any) -> "NeuralEstimator":
+        """Train on (x, y) and store the held-out estimate in ``result_``.
+
+        Parameters
+        ----------
+        x : array-like or tensor of shape (n, d_x) or (n,)
+        y : array-like or tensor of shape (n, d_y) or (n,)
+
+        Returns
+        -------
+        self
+        """
+        start = time.perf_counter()
+        p = self.params
+        func = "NeuralEstimator.fit"
+        rng = resolve_rng(self.random_state, "NeuralEstimator")
+        raws = [read_input(x, "x"), read_input(y, "y")]
+        n = check_same_length(raws)
+        xv, yv = (to_continuous(r, func, self.bound) for r in raws)
+        n_test = int(round(p["test_fraction"] * n))
+        n_val = int(round(p["val_fraction"] * n))
+        n_train = n - n_test - n_val
+        if min(n_test, n_val, n_train) < MIN_SPLIT:
+            need = int(
+                math.ceil(MIN_SPLIT / min(p["test_fraction"], p["val_fraction"], 1 - p["test_fraction"] - p["val_fraction"]))
+            )
+            raise DataError(
+                f"A neural estimate needs at least {MIN_SPLIT} samples in each of the training, validation and test splits, "
+                f"about {need} samples with these fractions. Got {n}."
+            )
+        device = _resolve_device(p["device"], xv.data)
+        xt = torch.as_tensor(xv.data).to(device=device, dtype=torch.float64)
+        yt = torch.as_tensor(yv.data).to(device=device, dtype=torch.float64)
+        order = rng.permutation(n)
+        test_idx, val_idx, train_idx = order[:n_test], order[n_test : n_test + n_val], order[n_test + n_val :]
+        idx = {k: torch.as_tensor(v, device=device) for k, v in (("train", train_idx), ("val", val_idx), ("test", test_idx))}
+        # Per-coordinate maps fitted on the training split (MI-preserving).
+        self._x_map = MarginalMap(p["marginals"], xt[idx["train"]])
+        self._y_map = MarginalMap(p["marginals"], yt[idx["train"]])
+        xs, ys = self._x_map(xt), self._y_map(yt)
+        data = {k: (xs[v], ys[v]) for k, v in idx.items()}
+
+        seed = int(rng.integers(0, 2**63 - 1))
+        sub = torch.as_tensor(rng.permutation(n_train)[: min(n_test, TRAIN_EVAL_ROWS)], device=device)
+        batch = min(p["batch_size"], n_train)
+        clip = p.get("clip")
+        threads = (1 if device.type == "cpu" else None) if p["num_threads"] == "auto" else p["num_threads"]
+        with _threads(threads), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(seed)
+            critic = self._build_critic(xt.shape[1], yt.shape[1]).to(device)
+            gen = torch.Generator(device="cpu").manual_seed(seed)
+            state = self._train(critic, data, gen, device, start)
+            critic.eval()
+            held = _heldout(critic, *data["test"], self.bound, batch_size=batch, clip=clip)
+            train_eval = _heldout(critic, data["train"][0][sub], data["train"][1][sub], self.bound, batch_size=batch, clip=clip)
+        self.critic_ = critic
+        self._held = held
+        notes = list(state["notes"]) + self._warnings(held, train_eval, state, batch)
+        self.result_ = NeuralResult(
+            value=held.value,
+            std_error=held.std_error,
+            train_value=train_eval.value,
+            val_value=state["val_value"],
+            bound=self.bound,
+            n_train=n_train,
+            n_val=n_val,
+            n_test=n_test,
+            batch_size=batch,
+            epochs=state["epochs"],
+            steps=state["steps"],
+            best_step=state["best_step"],
+            stopped_early=state["stopped_early"],
+            seconds=time.perf_counter() - start,
+            device=str(device),
+            cap=math.log(batch) if self.bound == "infonce" else None,
+            history=tuple(state["history"]),
+            warnings=tuple(notes),
+        )
+        for note in notes:
+            warnings.warn(note, MutualInfoWarning, stacklevel=2)
+        return self
+
+    def evaluate(self, x: Any, y: Any) -> tuple[float, float]:
+        """The bound of the fitted critic on new paired samples: (value, standard error) in nats."""
+        self._check_fitted("evaluate")
+        raws = [read_input(x, "x"), read_input(y, "y")]
+        check_same_length(raws)
+        xv, yv = (to_continuous(r, "NeuralEstimator.evaluate", self.bound) for r in raws)
+        device = next(self.critic_.parameters()).device
+        xs, ys = torch.as_tensor(xv.data).to(device), torch.as_tensor(yv.data).to(device)
+        if xs.shape[1] != self._x_map.dim or ys.shape[1] != self._y_map.dim:
+            raise DataError(
+                f"x and y must have the dimensions the critic was fitted on ({self._x_map.dim} and {self._y_map.dim}). "
+                f"Got {xs.shape[1]} and {ys.shape[1]}."
+            )
+        xs, ys = self._x_map(xs), self._y_map(ys)
+        if xs.shape[0] < 2:
+            raise DataError(f"evaluate needs at least 2 samples. Got {xs.shape[0]}.")
+        held = _heldout(self.critic_, xs, ys, self.bound, batch_size=self.result_.batch_size, clip=self.params.get("clip"))
+        return held.value, held.std_error
+
+    def bootstrap(self, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:
+        """Replicates of the held-out estimate over resampled held-out rows, critic fixed, shape (n_bootstrap,).
+
+        Linearised bootstrap: each replicate is the estimate plus the multinomially
+        reweighted mean of the rows' influence values, so it costs O(n_test) and
+        matches the delta-method standard error.
+        """
+        self._check_fitted("bootstrap")
+        psi = self._held.influence
+        n = psi.shape[0]
+        weights = rng.multinomial(n, np.full(n, 1.0 / n), size=n_bootstrap)
+        return self._held.value + (weights - 1.0) @ psi / n
+
+    # -- internals ----------------------------------------------------------
+
+    def _check_fitted(self, what: str) -> None:
+        if not hasattr(self, "result_"):
+            raise DataError(f"NeuralEstimator.{what} needs a fitted estimator; call fit(x, y) first.")
+
+    def _network(self, x_dim: int, y_dim: int, kind: str) -> dict[str, Any]:
+        """Keyword arguments (hidden, activation, embed_dim) of a built-in critic, resolving the defaults."""
+        p = self.params
+        small = max(x_dim, y_dim) <= SMALL_INPUT_DIM
+        kwargs: dict[str, Any] = {}
+        hidden, activation = p["hidden"], p["activation"]
+        if kind in ("separable", "club"):
+            if hidden is None:
+                hidden = SMALL_INPUT_HIDDEN if small else LARGE_INPUT_HIDDEN
+            if activation == "auto":
+                activation = SMALL_INPUT_ACTIVATION if small else LARGE_INPUT_ACTIVATION
+        elif activation == "auto":
+            activation = DEFAULT_ACTIVATION
+        if hidden is not None:
+            kwargs["hidden"] = hidden
+        kwargs["activation"] = activation
+        if kind == "separable" or (kind == "bilinear" and hidden):
+            kwargs["embed_dim"] = p["embed_dim"]
+        return kwargs
+
+    def _build_critic(self, x_dim: int, y_dim: int) -> nn.Module:
+        if self.bound == "club":
+            return GaussianConditional(x_dim, y_dim, **self._network(x_dim, y_dim, "club"))
+        critic = self.params["critic"]
+        if isinstance(critic, nn.Module):
+            return copy.deepcopy(critic)
+        if not isinstance(critic, str):
+            module = critic(x_dim, y_dim)
+            if not isinstance(module, nn.Module):
+                raise param_error("NeuralEstimator", "critic", "a factory returning an nn.Module", module)
+            return module
+        return CRITICS[critic](x_dim, y_dim, **self._network(x_dim, y_dim, critic))
+
+    def _schedule(self, total: int) -> Callable[[int], float]:
+        warm = max(1, int(WARMUP_FRACTION * total))
+
+        def factor(step: int) -> float:
+            if step < warm:
+                return WARMUP_START + (1.0 - WARMUP_START) * step / warm
+            t = (step - warm) / max(1, total - warm)
+            return 0.5 * (1.0 + math.cos(math.pi * min(t, 1.0)))
+
+        return factor
+
+    def _train(
+        self,
+        critic: nn.Module,
+        data: Mapping[str, tuple[torch.Tensor, torch.Tensor]],
+        gen: torch.Generator,
+        device: torch.device,
+        start: float,
+    ) -> dict[str, Any]:
+        p = self.params
+        x_tr, y_tr = data["train"]
+        x_va, y_va = data["val"]
+        n_train = x_tr.shape[0]
+        batch = min(p["batch_size"], n_train)
+        per_epoch = max(1, n_train // batch)
+        if p["epochs"] == "auto":
+            epochs = min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / per_epoch)))
+        else:
+            epochs = p["epochs"]
+        total = epochs * per_epoch if p["max_steps"] is None else min(epochs * per_epoch, p["max_steps"])
+        check_every = per_epoch * max(1, math.ceil(MIN_STEPS_BETWEEN_CHECKS / per_epoch))
+        optimizer = _adamw(critic, p["lr"], p["weight_decay"], device)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, self._schedule(total))
+        clip = p.get("clip")
+        criterion = {"js": "JS objective", "smile": "JS objective", "club": "log-likelihood"}.get(self.bound, self.bound)
+        mine_state = None
+        best, best_step, best_weights = -math.inf, 0, copy.deepcopy(critic.state_dict())
+        history: list[tuple[int, float]] = []
+        val_se: list[float] = []
+        notes: list[str] = []
+        since_best, step, stopped_early = 0, 0, False
+        bar = progress_bar(total=total, desc=f"{self.bound} critic", enabled=p["progress"])
+        try:
+            done = False
+            while not done:
+                perm = torch.randperm(n_train, generator=gen).to(device)
+                for b in range(per_epoch):
+                    rows = perm[b * batch : (b + 1) * batch]
+                    critic.train()
+                    objective, mine_state = self._objective(critic, x_tr[rows], y_tr[rows], mine_state)
+                    if not torch.isfinite(objective):
+                        notes.append(
+                            f"Training diverged at step {step} (the {self.bound} objective became {float(objective.detach())}); "
+                            "the last finite critic is reported. A smaller lr, or method='smile', trains more stably."
+                        )
+                        done = True
+                        break
+                    optimizer.zero_grad(set_to_none=True)
+                    (-objective).backward()
+                    if p["grad_clip"] is not None:
+                        nn.utils.clip_grad_norm_(critic.parameters(), p["grad_clip"], foreach=True)
+                    optimizer.step()
+                    scheduler.step()
+                    step += 1
+                    bar.update(1)
+                    if step % check_every == 0 or step == total:
+                        critic.eval()
+                        if self.bound == "club":
+                            with torch.no_grad():
+                                held_val, se = float(critic.log_likelihood(x_va, y_va).mean()), 0.0
+                        else:
+                            h = _heldout(
+                                critic,
+                                x_va,
+                                y_va,
+                                _CRITERION.get(self.bound, self.bound),
+                                batch_size=batch,
+                                clip=clip,
+                                block=VAL_BLOCK,
+                            )
+                            held_val, se = h.value, h.std_error
+                        history.append((step, held_val))
+                        val_se.append(se)
+                        bar.set_postfix_str(f"val {criterion} {held_val:.3f}")
+                        if not p["early_stopping"]:
+                            best, best_step = held_val, step
+                        elif math.isfinite(held_val) and held_val > best:
+                            best, best_step, since_best = held_val, step, 0
+                            best_weights = copy.deepcopy(critic.state_dict())
+                        else:
+                            since_best += 1
+                        if p["early_stopping"] and since_best >= p["patience"]:
+                            stopped_early = done = True
+                            break
+                    if step >= total:
+                        done = True
+                        break
+                    if p["max_time"] is not None and time.perf_counter() - start > p["max_time"]:
+                        notes.append(
+                            f"Training stopped at the time limit max_time={p['max_time']:g} s after {step} of {total} steps."
+                        )
+                        done = True
+                        break
+        finally:
+            bar.close()
+        if p["early_stopping"]:
+            critic.load_state_dict(best_weights)
+        critic.eval()
+        val_value = _heldout(critic, x_va, y_va, self.bound, batch_size=batch, clip=clip).value
+        if len(history) >= 4 and not stopped_early and self.bound != "club":
+            quarter = history[-max(1, len(history) // 4) - 1][1]
+            gain = history[-1][1] - quarter
+            if gain > max(RISING_MIN_GAIN, 2 * val_se[-1]):
+                notes.append(
+                    f"The validation objective was still rising at the end of training (+{gain:.3f} nats over the last quarter); "
+                    "the estimate is probably low. Train longer (epochs=...) or with more samples."
+                )
+        return {
+            "val_value": val_value,
+            "best_step": best_step,
+            "steps": step,
+            "epochs": math.ceil(step / per_epoch),
+            "history": history,
+            "stopped_early": stopped_early,
+            "notes": notes,
+        }
+
+    def _objective(self, critic: nn.Module, x: torch.Tensor, y: torch.Tensor, mine_state: Any) -> tuple[torch.Tensor, Any]:
+        """The training objective on one minibatch (to maximise), and MINE's updated state."""
+        if self.bound == "club":
+            return critic.log_likelihood(x, y).mean(), None  # fit q(y|x) by maximum likelihood
+        scores = critic(x, y)
+        if self.bound == "mine":
+            return F.mine(scores, mine_state, self.params["momentum"])
+        return _TRAIN_OBJECTIVES[self.bound](scores), None
+
+    def _warnings(self, held: _Heldout, train: _Heldout, state: Mapping[str, Any], batch: int) -> list[str]:
+        notes = []
+        if self.bound == "infonce":
+            cap = math.log(batch)
+            if held.value > cap - INFONCE_CAP_MARGIN:
+                notes.append(
+                    f"The InfoNCE estimate ({held.value:.3f} nats) is within {INFONCE_CAP_MARGIN:g} nats of its ceiling "
+                    f"log(batch_size) = log({batch}) = {cap:.3f} nats. InfoNCE can never exceed log(batch_size) and is biased "
+                    "low well before it gets there, so the true MI may be much higher: use a larger batch_size or method='smile'."
+                )
+        if self.bound != "club":
+            gap = train.value - held.value
+            se = math.hypot(held.std_error, train.std_error)
+            if gap > max(OVERFIT_MIN_GAP, OVERFIT_REL_GAP * abs(train.value), OVERFIT_SE * se):
+                notes.append(
+                    f"The held-out estimate ({held.value:.3f} nats) is far below the same bound on training data "
+                    f"({train.value:.3f} nats): the critic overfits the training split. Report the held-out value; more samples, "
+                    "a smaller critic (hidden=..., embed_dim=...) or fewer epochs narrow the gap."
+                )
+        return notes
+
+    def __repr__(self) -> str:
+        return f"NeuralEstimator(bound={self.bound!r}, random_state={self.random_state!r})"
