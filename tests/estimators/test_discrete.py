@@ -235,7 +235,6 @@ def test_blockwise_counts_match_bincount(rng):
 def test_multinomial_bootstrap_matches_row_bootstrap(method, rng):
     """The vectorised bootstrap has the same distribution as resampling rows."""
     from mutinfo._validation import Variable
-    from mutinfo.stats import bootstrap_replicates
 
     x = rng.integers(0, 3, 300)
     y = (x + rng.integers(0, 2, 300)) % 3

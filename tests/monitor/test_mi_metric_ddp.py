@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -13,7 +11,7 @@ dist = pytest.importorskip("torch.distributed")
 import mutinfo as mi  # noqa: E402
 from mutinfo.monitor import MutualInformationMetric  # noqa: E402
 
-from _ddp_metric_worker import C, N, _data, _worker  # noqa: E402  (importable by name in spawned processes)
+from _ddp_metric_worker import C, _data, _worker  # noqa: E402  (importable by name in spawned processes)
 
 
 @pytest.mark.skipif(not dist.is_available(), reason="torch.distributed is not available")

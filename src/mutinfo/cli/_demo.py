@@ -105,7 +105,7 @@ DEMO_IIC_STEPS_QUICK = 40
 def iic_summary(seed: int = 0, quick: bool = False) -> dict[str, Any]:
     """A short IIC clustering of the digits (labels unused) and the k-means baseline."""
     from ..datasets import load_digits
-    from ..demos._common import torch_threads
+    from .._threads import torch_threads
     from ..demos.iic_digits import kmeans_accuracy, train_iic_digits
 
     x, y = load_digits()

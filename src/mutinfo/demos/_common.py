@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import platform
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -106,23 +105,6 @@ def quiet_threads() -> None:
     value = os.environ.get("OMP_NUM_THREADS")
     if value and value.isdigit():
         torch.set_num_threads(int(value))
-
-
-@contextlib.contextmanager
-def torch_threads(n: int) -> Iterator[None]:
-    """Run the block with ``n`` torch CPU threads, then restore the previous setting.
-
-    Small networks train fastest on one thread; with more, OpenMP workers spin and,
-    on a shared machine, can slow a run several-fold.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def gaussian_copula_mi(a: Any, b: Any) -> float:

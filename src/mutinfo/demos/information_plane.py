@@ -165,7 +165,7 @@ def run(out_dir: Any, *, device: str = "cpu", epochs: int | None = None, quick: 
 
     from ..datasets import twelve_bit
     from ..monitor import plot_information_plane
-    from ._common import torch_threads
+    from .._threads import torch_threads
     from ..plot import require_matplotlib
 
     out = Path(out_dir)

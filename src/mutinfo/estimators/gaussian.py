@@ -17,7 +17,7 @@ can be estimated reliably.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from scipy.special import digamma

@@ -81,13 +81,14 @@ from __future__ import annotations
 
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from .._errors import DataError, ParameterError, UnsupportedDataError, param_error
+from .._errors import DataError, UnsupportedDataError, param_error
 from .._progress import progress
 from .._validation import Param, Variable, choice_param, int_param, is_torch_tensor
 from ._base import Estimator
@@ -112,10 +113,11 @@ __all__ = [
 
 # Standard deviation of the tie-breaking noise, relative to each column's spread.
 DEFAULT_NOISE = 1e-10
-# Leaf size of the k-d trees (larger leaves query faster in 1-10 dimensions).
-_LEAFSIZE = 32
+# Leaf size of the low-dimensional k-d trees (2-D joint space, N = 10^6 on 2 cores: build and
+# query take 0.78 s with leaves of 8, 0.83 s with 32, 0.95 s with 64).
+_LEAFSIZE = 8
 # Leaf size of the trees that count points in a radius (multi-dimensional marginals).
-_COUNT_LEAFSIZE = 40
+_COUNT_LEAFSIZE = 20
 # Tie diagnostics look at this many rows, and speak up above this fraction of repeated values.
 _TIE_CHECK_ROWS = 10_000
 _TIE_FRACTION = 0.05
@@ -396,8 +398,33 @@ def _below(eps: np.ndarray) -> np.ndarray:
     return np.where(eps > 0, np.nextafter(eps, 0.0), 0.0)
 
 
+def _count_le_each(search: Any, parts: Sequence[np.ndarray], radii: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``search.count_le`` of each (points, r) pair; 1-D marginals of large inputs run side by side.
+
+    The 1-D counts are NumPy binary searches, which release the GIL, so two marginals
+    counted in two threads take little more than one (N = 10^6: 0.44 s instead of 0.70 s
+    on 2 cores). Tree counts in more dimensions hold the GIL and stay sequential.
+    """
+    if (
+        isinstance(search, ScipySearch)
+        and len(parts) > 1
+        and all(p.shape[1] == 1 for p in parts)
+        and search._workers(parts[0].shape[0]) != 1
+    ):
+        threads = min(len(parts), os.cpu_count() or 1)
+        if threads > 1:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                return list(pool.map(search.count_le, parts, radii))
+    return [search.count_le(p, r) for p, r in zip(parts, radii)]
+
+
 def _counts_excluding_self(search: Any, points: np.ndarray, r: np.ndarray, strict_zero: np.ndarray | None = None) -> np.ndarray:
-    counts = search.count_le(points, r) - 1
+    return _strict_counts(search.count_le(points, r), strict_zero)
+
+
+def _strict_counts(counts_le: np.ndarray, strict_zero: np.ndarray | None) -> np.ndarray:
+    """Counts of other points from counts that include the point itself; 0 where the radius is 0."""
+    counts = counts_le - 1
     if strict_zero is not None:
         counts = np.where(strict_zero, 0, counts)
     return counts
@@ -422,8 +449,7 @@ def ksg_mi(x: np.ndarray, y: np.ndarray, k: int = 3, search: Any = None) -> floa
     eps, _ = search.knn(joint, k)
     r = _below(eps)
     zero = eps == 0
-    nx = _counts_excluding_self(search, x, r, zero)
-    ny = _counts_excluding_self(search, y, r, zero)
+    nx, ny = (_strict_counts(c, zero) for c in _count_le_each(search, [x, y], [r, r]))
     return float(digamma(k) + digamma(n) - _digamma_mean(nx + 1) - _digamma_mean(ny + 1))
 
 
@@ -450,8 +476,7 @@ def ksg2_mi(x: np.ndarray, y: np.ndarray, k: int = 3, search: Any = None) -> flo
     _, idx = search.knn(joint, k, indices=True)
     ex = _block_radius(x, idx)
     ey = _block_radius(y, idx)
-    nx = search.count_le(x, ex) - 1
-    ny = search.count_le(y, ey) - 1
+    nx, ny = (c - 1 for c in _count_le_each(search, [x, y], [ex, ey]))
     # With exact ties at distance 0 a count can be 0; psi(0) is undefined, use at least 1.
     nx = np.maximum(nx, 1)
     ny = np.maximum(ny, 1)
@@ -521,8 +546,7 @@ def mixed_mi(x: np.ndarray, y: np.ndarray, k: int = 3, search: Any = None) -> fl
     rho, _ = search.knn(joint, k)
     zero = rho == 0
     r = _below(rho)  # 0 where rho is 0: counts at distance 0
-    nx1 = search.count_le(x, r)
-    ny1 = search.count_le(y, r)
+    nx1, ny1 = _count_le_each(search, [x, y], [r, r])
     if zero.any():
         kt = np.where(zero, search.count_equal(joint), k)
     else:
@@ -743,8 +767,6 @@ def _pair_matrix(fn, xprep: list[Any], yprep: list[Any] | None, show_progress: b
 
     with progress(total=len(pairs), desc="pairs", enabled=show_progress) as bar:
         if threads > 1 and len(pairs) > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
             with ThreadPoolExecutor(max_workers=threads) as pool:
                 results = pool.map(one, pairs)
                 for i, j, value in results:

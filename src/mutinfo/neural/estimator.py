@@ -33,7 +33,6 @@ limitations on the measurement of mutual information, AISTATS.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import time
@@ -48,6 +47,7 @@ from torch import nn
 from .. import functional as F
 from .._errors import DataError, MutualInfoWarning, ParameterError, param_error
 from .._progress import progress as progress_bar
+from .._threads import torch_threads
 from .._validation import (
     Param,
     bool_param,
@@ -474,19 +474,6 @@ def _adamw(critic: nn.Module, lr: float, weight_decay: float, device: torch.devi
         return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, foreach=device.type == "cuda" or None)
 
 
-@contextlib.contextmanager
-def _threads(count: int | None) -> Iterator[None]:
-    if count is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _resolve_device(device: str, data: Any) -> torch.device:
     if device != "auto":
         return torch.device(device)
@@ -645,7 +632,7 @@ class NeuralEstimator:
         batch = min(p["batch_size"], n_train)
         clip = p.get("clip")
         threads = (1 if device.type == "cpu" else None) if p["num_threads"] == "auto" else p["num_threads"]
-        with _threads(threads), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        with torch_threads(threads), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
             torch.manual_seed(seed)
             critic = self._build_critic(xt.shape[1], yt.shape[1]).to(device)
             gen = torch.Generator(device="cpu").manual_seed(seed)
