@@ -14,15 +14,6 @@ from mutinfo.datasets import twelve_bit  # noqa: E402
 from mutinfo.monitor import BinningEstimator, InformationPlane, Monitor, MutualInformationMetric, fit  # noqa: E402
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny networks train much faster on one thread, above all on a busy 2-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _net(seed=0, dropout=0.2):
     torch.manual_seed(seed)
     return torch.nn.Sequential(

@@ -18,14 +18,6 @@ from mutinfo.datasets import twelve_bit  # noqa: E402
 from mutinfo.monitor import InformationPlane, Monitor, MutualInformationMetric, TensorBoardLogger, fit  # noqa: E402
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def task():
     x, y, _ = twelve_bit()

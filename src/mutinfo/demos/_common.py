@@ -23,11 +23,12 @@ def seed_everything(seed: int) -> Any:
     return np.random.default_rng(seed)
 
 
-def hungarian_accuracy(y_true: Any, y_pred: Any) -> float:
-    """Clustering accuracy: the best one-to-one matching of clusters to classes (Hungarian method).
+def matched_confusion(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Cluster-by-class count table with its rows matched to the classes (Hungarian method).
 
-    Clusters left unmatched (more clusters than classes) count as errors. Cost
-    O(n + k^3) for k clusters and classes.
+    Row c is the cluster matched to class c, so the matched counts lie on the diagonal;
+    with more clusters than classes the table is square over the larger number and the
+    unmatched clusters' rows hold errors. Cost O(n + k^3) for k clusters and classes.
     """
     from scipy.optimize import linear_sum_assignment
 
@@ -36,7 +37,15 @@ def hungarian_accuracy(y_true: Any, y_pred: Any) -> float:
     counts = np.zeros((k, k), dtype=np.int64)
     np.add.at(counts, (y_pred, y_true), 1)
     rows, cols = linear_sum_assignment(-counts)
-    return float(counts[rows, cols].sum() / y_true.shape[0])
+    return counts[rows[np.argsort(cols)]]
+
+
+def hungarian_accuracy(y_true: Any, y_pred: Any) -> float:
+    """Clustering accuracy: the best one-to-one matching of clusters to classes (Hungarian method).
+
+    Clusters left unmatched (more clusters than classes) count as errors.
+    """
+    return float(np.trace(matched_confusion(y_true, y_pred)) / np.asarray(y_true).shape[0])
 
 
 def nmi(y_true: Any, y_pred: Any) -> float:

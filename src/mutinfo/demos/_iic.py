@@ -19,7 +19,36 @@ import numpy as np
 from .._progress import progress as progress_bar
 from ._common import hungarian_accuracy, nmi, seed_everything
 
-__all__ = ["nearest_neighbours", "train_iic"]
+__all__ = ["iic_mlp", "nearest_neighbours", "train_iic"]
+
+
+def iic_mlp(in_features: int, hidden: tuple[int, int], *, n_subheads: int, n_classes: int, n_over: int) -> Any:
+    """An MLP trunk (two batch-normalised ReLU layers) with IIC sub-heads for the classes and for over-clustering.
+
+    The forward pass returns two logit tensors of shapes (n_subheads, n, n_classes) and
+    (n_subheads, n, n_over): the layout :class:`~mutinfo.losses.IICLoss` averages over.
+    """
+    from torch import nn
+
+    class IICNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.trunk = nn.Sequential(
+                nn.Flatten(), nn.Linear(in_features, hidden[0]), nn.BatchNorm1d(hidden[0]), nn.ReLU(),
+                nn.Linear(hidden[0], hidden[1]), nn.BatchNorm1d(hidden[1]), nn.ReLU(),
+            )
+            self.main = nn.Linear(hidden[1], n_subheads * n_classes)
+            self.over = nn.Linear(hidden[1], n_subheads * n_over)
+
+        def forward(self, x: Any) -> tuple[Any, Any]:
+            h = self.trunk(x)
+            n = x.shape[0]
+            return (
+                self.main(h).view(n, n_subheads, n_classes).transpose(0, 1),
+                self.over(h).view(n, n_subheads, n_over).transpose(0, 1),
+            )
+
+    return IICNet()
 
 
 def nearest_neighbours(features: np.ndarray, k: int, *, chunk: int = 2048) -> np.ndarray:

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import Timer, device_name, hungarian_accuracy, resolve_epochs, seed_everything, write_metrics
-from ._iic import nearest_neighbours, train_iic
+from ._common import Timer, device_name, hungarian_accuracy, matched_confusion, resolve_epochs, seed_everything, write_metrics
+from ._iic import iic_mlp, nearest_neighbours, train_iic
 
 __all__ = ["run", "train_iic_fashion"]
 
@@ -32,27 +32,7 @@ PCA_DIM = 50
 
 
 def _build_model() -> Any:
-    import torch
-    from torch import nn
-
-    class Net(nn.Module):
-        """MLP trunk on 28x28 images, sub-heads for 10 and for 50 clusters."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.trunk = nn.Sequential(
-                nn.Flatten(), nn.Linear(784, 256), nn.BatchNorm1d(256), nn.ReLU(),
-                nn.Linear(256, 256), nn.BatchNorm1d(256), nn.ReLU(),
-            )
-            self.main = nn.Linear(256, N_SUBHEADS * N_CLASSES)
-            self.over = nn.Linear(256, N_SUBHEADS * N_OVER)
-
-        def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            h = self.trunk(x)
-            n = x.shape[0]
-            return self.main(h).view(n, N_SUBHEADS, N_CLASSES).transpose(0, 1), self.over(h).view(n, N_SUBHEADS, N_OVER).transpose(0, 1)
-
-    return Net()
+    return iic_mlp(784, (256, 256), n_subheads=N_SUBHEADS, n_classes=N_CLASSES, n_over=N_OVER)
 
 
 def _pca(train: np.ndarray, test: np.ndarray, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +114,6 @@ def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, 
 
 
 def _figure(out: Path, r: dict[str, Any]) -> None:
-    from scipy.optimize import linear_sum_assignment
 
     from ..datasets.real import FASHION_MNIST_CLASSES
     from ..plot import require_matplotlib
@@ -149,11 +128,7 @@ def _figure(out: Path, r: dict[str, Any]) -> None:
     axes[0].set_ylabel("accuracy (Hungarian)")
     axes[0].legend(fontsize=8)
     axes[0].set_title("IIC on Fashion-MNIST")
-    y, pred = r["labels"], r["predictions"]
-    counts = np.zeros((N_CLASSES, N_CLASSES), dtype=np.int64)
-    np.add.at(counts, (pred, y), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    axes[1].imshow(counts[rows[np.argsort(cols)]], cmap="Blues")
+    axes[1].imshow(matched_confusion(r["labels"], r["predictions"]), cmap="Blues")
     axes[1].set_xticks(range(N_CLASSES), FASHION_MNIST_CLASSES, rotation=60, fontsize=7)
     axes[1].set_ylabel("cluster (matched)")
     axes[1].set_title(f"accuracy {r['accuracy']:.3f}, NMI {r['nmi']:.3f}")
