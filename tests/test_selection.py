@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import mutinfo as mi
-from mutinfo._registry import method_names
 from mutinfo.selection import MISelector, quantile_codes
 
 
@@ -93,7 +92,6 @@ def test_regression_target_is_binned():
     assert sel.ranking_[0] in {0, 3, 4} and set(sel.ranking_[1:]) == {1, 2}
 
 
-@pytest.mark.skipif("ksg" not in method_names(), reason="the k-NN estimators are not registered in this build")
 @pytest.mark.parametrize("method", ["mrmr", "jmi", "cmim"])
 def test_knn_estimator_recovers_the_planted_features(method):
     X, y = _planted(n=1000)
@@ -107,7 +105,7 @@ def test_knn_estimator_recovers_the_planted_features(method):
 def test_auto_estimator_choice():
     X, y = _planted(n=500)
     sel = MISelector(n_features=2).fit(X, y)
-    assert sel.estimator_ == ("knn" if "ksg" in method_names() else "binning+plugin")
+    assert sel.estimator_ == "knn"
     sel = MISelector(n_features=2).fit(np.round(X).astype(int), y)
     assert sel.estimator_ == "binning+plugin" and sel.discrete_features_.all()
 
@@ -157,9 +155,6 @@ def test_errors():
         MISelector(n_bins=1).fit(X, y)
     with pytest.raises(mi.ParameterError, match="The `bin_method` parameter of MISelector must be one of 'plugin'"):
         MISelector(bin_method="nsb").fit(X, y)
-    if "ksg" not in method_names():
-        with pytest.raises(mi.ParameterError, match="'knn' needs the k-NN method 'ksg', which is not registered"):
-            MISelector(estimator="knn").fit(X, y)
     assert MISelector(n_features=0.3).fit(X, y).ranking_.shape == (3,)
     sel = MISelector(discrete_features=[0, 1], estimator="binning").fit(X, y)
     assert sel.discrete_features_.tolist() == [True, True] + [False] * 8

@@ -28,10 +28,10 @@ with a discrete estimator of :mod:`mutinfo` ("plugin" by default, or
 at once. ``estimator="knn"`` sends each quantity through
 :func:`mutinfo.mutual_information` with ``method="auto"`` and the data kinds
 declared, so continuous columns get the k-NN estimators (KSG, or Ross / Gao et al.
-against discrete labels); it needs the "ksg" method in the registry. There a pair
+against discrete labels). There a pair
 (X_j, X_s) enters I(X_j, X_s; Y) as one two-dimensional continuous variable, and
 I(X_j; Y | X_s) = I(X_j, X_s; Y) - I(X_s; Y). ``"auto"`` uses
-"knn" when continuous columns are present and "ksg" is registered, "binning" otherwise.
+"knn" when continuous columns are present, "binning" otherwise.
 The choice made is stored in ``estimator_``.
 
 Cost (binning): O(n p) per selection step for p candidate columns, memory bounded
@@ -369,14 +369,9 @@ class MISelector(SelectorMixin, BaseEstimator):
         if not discrete_y and np.asarray(y).dtype.kind not in "iufb":
             raise DataError("y holds labels that are not numbers; it can only be a discrete target (discrete_target=True or 'auto').")
 
-        from ._registry import method_names
-
-        knn_ok = "ksg" in method_names()
         est = self.estimator
         if est == "auto":
-            est = "knn" if knn_ok and not discrete.all() else "binning"
-        if est == "knn" and not knn_ok:
-            raise param_error(func, "estimator", "'binning' or a discrete method name: 'knn' needs the k-NN method 'ksg', which is not registered", "knn")
+            est = "binning" if discrete.all() else "knn"
         seed = 0 if self.random_state is None else int(self.random_state)
         if est == "knn":
             Xf = X.astype(np.float64) if X.dtype.kind != "f" else X

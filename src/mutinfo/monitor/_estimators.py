@@ -457,12 +457,6 @@ class NoiseEstimator(LayerEstimator):
 # Estimators of the public API (k-NN, neural).
 
 
-def _registered(name: str) -> bool:
-    from .._registry import method_names
-
-    return name in method_names()
-
-
 def _require_method(name: str, owner: str) -> None:
     from .._registry import get_method
 
