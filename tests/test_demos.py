@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mutinfo._threads import torch_threads
 from mutinfo.datasets import fashion_mnist_available
 from mutinfo.datasets.real import FASHION_MNIST_PATH
 
@@ -27,10 +29,8 @@ needs_fashion = pytest.mark.skipif(
 def _one_torch_thread():
     """Training runs use one intra-op thread: on a small shared CI machine, spinning
     OpenMP workers of several processes slow each other down by orders of magnitude."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+    with torch_threads(1):
+        yield
 
 
 def _cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -140,3 +140,48 @@ def test_cli_demo_ends_with_iic_accuracy():
     accuracy = float(line.split()[1])
     kmeans = float(line.rsplit(":", 1)[1])
     assert 0.1 < accuracy <= 1.0 and kmeans == pytest.approx(0.79, abs=0.03)
+
+
+@pytest.mark.slow
+@needs_fashion
+def test_iic_fashion_quick(tmp_path):
+    from mutinfo.demos import iic_fashion
+
+    m = iic_fashion.run(tmp_path, quick=True, progress=False)
+    assert m["nonfinite_steps"] == 0
+    # A few hundred label-free steps already cluster far above chance (0.1); the full run reaches the goal.
+    assert m["accuracy"] > 0.35 and 0.0 < m["nmi"] <= 1.0
+    assert m["kmeans_accuracy"] > 0.35
+    assert (tmp_path / "iic_fashion.png").exists()
+
+
+@pytest.mark.slow
+def test_mnist1d_quick(tmp_path):
+    pytest.importorskip("mnist1d")
+    from mutinfo.demos import mnist1d
+
+    m = mnist1d.run(tmp_path, quick=True, progress=False)
+    assert m["cnn_nonfinite_steps"] == 0 and m["gru_nonfinite_steps"] == 0
+    # InfoNCE features beat chance (0.1) in a linear probe, and the bound respects its cap log(2N - 1).
+    assert m["cnn_infonce_probe_accuracy"] > 0.3
+    assert 0.0 < m["cnn_infonce_bound_nats"] < math.log(2 * mnist1d.BATCH - 1)
+    assert (tmp_path / "mnist1d.png").exists()
+
+
+@pytest.mark.slow
+def test_ddp_example_under_torchrun():
+    """`torchrun --nproc_per_node=2 examples/ddp_infonce.py`: two gloo processes, same loss as one process."""
+    import socket
+
+    with socket.socket() as sock:  # a free port for the rendezvous
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    script = Path(__file__).parents[1] / "examples" / "ddp_infonce.py"
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_addr=127.0.0.1",
+           f"--master_port={port}", str(script), "--epochs", "1"]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "world size 2" in out.stdout and "equal: True" in out.stdout
+    accuracy = float(out.stdout.rsplit("linear probe accuracy on held-out digits:", 1)[1].split()[0])
+    assert accuracy > 0.5
