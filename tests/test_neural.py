@@ -207,6 +207,19 @@ def test_held_out_lower_bounds_do_not_invent_information(bound):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exponentiated_read_out_is_never_silently_absurd_on_heavy_tails(seed):
+    # NWJ at 1 + f of a JS-trained critic on a 2+2-d Student-t (df=3): one held-out pair with a
+    # large score can dominate exp(f). The value is then either a sane lower bound or flagged.
+    x, y, truth = mi.datasets.student_t(10_000, dim=2, df=3, rho=0.5, random_state=seed)  # 0.399 nats
+    r = NeuralEstimator("js", random_state=seed, progress=False).fit(x, y).result_
+    sane = 0.2 < r.value < truth + 3 * r.std_error
+    flagged = any("dominated by a few sample pairs" in w for w in r.warnings)
+    assert sane or flagged
+    assert flagged == (r.std_error > max(0.5, 0.5 * abs(r.value)))
+
+
+@pytest.mark.slow
 def test_infonce_stays_below_log_batch_and_says_so():
     x, y, truth = mi.datasets.gaussian(3000, dim=8, rho=0.8, random_state=2)  # 4.09 nats
     with pytest.warns(MutualInfoWarning, match=r"within 2 nats of its ceiling log\(batch_size\) = log\(16\) = 2.773 nats"):

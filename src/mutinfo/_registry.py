@@ -150,7 +150,7 @@ REGISTRY: tuple[MethodInfo, ...] = (
                "Donsker-Varadhan lower bound trained directly; variance grows like exp(I).",
                "Donsker & Varadhan (1983); Poole et al. (2019), ICML", differentiable=True, devices=("cpu", "cuda")),
     MethodInfo("js", "neural", ("continuous",), ("mi",), f"{_N}:JS",
-               "Critic trained as Jensen-Shannon (f-GAN), MI reported by the NWJ bound.",
+               "Critic trained as Jensen-Shannon (f-GAN), MI reported by the NWJ bound; fragile on heavy tails (warned).",
                "Hjelm et al. (2019), ICLR; Poole et al. (2019), ICML", differentiable=True, devices=("cpu", "cuda")),
     MethodInfo("club", "neural", ("continuous",), ("mi",), f"{_N}:CLUB",
                "Contrastive log-ratio UPPER bound from a Gaussian q(y|x); loose when dependence is strong.",
