@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import platform
 import time
 from pathlib import Path
@@ -99,21 +98,6 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
-
-
-def figure_path(out_dir: str | Path, name: str) -> Path:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return out / name
-
-
-def quiet_threads() -> None:
-    """Respect OMP_NUM_THREADS when set (torch otherwise uses every core)."""
-    import torch
-
-    value = os.environ.get("OMP_NUM_THREADS")
-    if value and value.isdigit():
-        torch.set_num_threads(int(value))
 
 
 def continuous_mi(a: Any, b: Any, *, seed: int = 0) -> tuple[float, str]:
