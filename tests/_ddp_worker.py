@@ -15,11 +15,13 @@ from __future__ import annotations
 import copy
 import json
 import sys
+from pathlib import Path
 
 import torch
 import torch.distributed as dist
 
 import mutinfo.distributed as mdist
+from _ddp_exit import leave
 from mutinfo.losses import VIB, DiscreteMILoss, IICLoss, InfoNCELoss
 
 N, D, K = 13, 5, 4
@@ -102,9 +104,9 @@ def main() -> None:
             raise RuntimeError(f"{name}: {len(grads)} parameters got gradients on a shard, {len(params_ref)} on the whole batch")
         finite = bool(torch.isfinite(value)) and all(bool(torch.isfinite(g).all()) for g in grads)
         report[name] = {
-            "value": float(value),
-            "value_ref": float(value_ref),
-            "value_diff": abs(float(value) - float(value_ref)),
+            "value": float(value.detach()),
+            "value_ref": float(value_ref.detach()),
+            "value_diff": abs(float(value.detach()) - float(value_ref.detach())),
             "param_grad_diff": max(float((g - r).abs().max()) for g, r in zip(grads, params_ref)),
             "param_grad_scale": max(float(r.abs().max()) for r in params_ref),
             "input_grad_diff": float((x_loc.grad / world - x_ref.grad[lo:hi]).abs().max()),
@@ -115,8 +117,7 @@ def main() -> None:
     if rank == 0:
         with open(out_file, "w") as f:
             json.dump({"world_size": mdist.world_size(), "ranks": gathered}, f)
-    dist.barrier()
-    dist.destroy_process_group()
+    leave(Path(out_file).parent, rank, world)
 
 
 if __name__ == "__main__":
