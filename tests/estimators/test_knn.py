@@ -373,8 +373,39 @@ def test_multidimensional_counts_are_exact_on_both_tree_paths(monkeypatch):
         brute = (np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2) <= radius[:, None]).sum(axis=1)
         assert (ScipySearch().count_le(pts, radius) == brute).all()
         monkeypatch.setattr(knn, "_SMALL_COUNT_WORK", 0)  # the large-input (scikit-learn) path
+        assert (ScipySearch(workers=1).count_le(pts, radius) == brute).all()
+        monkeypatch.setattr(knn, "_PARALLEL_MIN_ROWS", 1)  # ... with query blocks in threads
+        assert (ScipySearch(workers=3).count_le(pts, radius) == brute).all()
         assert (ScipySearch().count_le(pts, radius) == brute).all()
         monkeypatch.undo()
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "heavy-tailed", "clustered", "ties"])
+@pytest.mark.parametrize("dims", [1, 2])
+def test_bounded_neighbour_search_equals_unbounded(monkeypatch, kind, dims):
+    """The pilot-bounded k-th neighbour distance is the exact one, misses re-searched."""
+    from scipy.spatial import cKDTree
+
+    from mutinfo.estimators import knn
+
+    rng = np.random.default_rng(8)
+    n = 6000
+    pts = {
+        "gaussian": lambda: rng.standard_normal((n, dims)),
+        "heavy-tailed": lambda: rng.standard_t(1.0, (n, dims)),  # many queries beyond the pilot's bound
+        "clustered": lambda: rng.standard_normal((n, dims)) * 0.01 + rng.integers(0, 3, (n, 1)) * 100.0,
+        "ties": lambda: rng.integers(0, 4, (n, dims)) * 1.0,  # k-th distances all 0: the bound is useless
+    }[kind]()
+    monkeypatch.setattr(knn, "_BOUNDED_MIN_ROWS", 0)
+    tree = cKDTree(pts, leafsize=8)
+    for p in (np.inf, 2.0):
+        ref, _ = tree.query(pts, k=[4], p=p)
+        got = knn._kth_distance(tree, pts, 4, p, 2)
+        assert np.array_equal(got, ref[:, 0])
+    if kind == "heavy-tailed":  # some queries really were searched twice
+        kth = tree.query(pts, k=[4], p=np.inf)[0][:, 0]
+        bound = np.quantile(tree.query(pts[:: n // 2000], k=[4], p=np.inf)[0], 0.99)
+        assert (kth >= bound).sum() > 10
 
 
 def test_ksg_uses_strict_marginal_counts():
