@@ -362,7 +362,7 @@ def test_1d_counts_equal_tree_counts():
     assert (ScipySearch().count_le(pts, r) == tree).all()
 
 
-def test_multidimensional_counts_are_exact_on_both_tree_paths(monkeypatch):
+def test_multidimensional_counts_are_exact_on_every_tree_path(monkeypatch):
     from mutinfo.estimators import knn
 
     rng = np.random.default_rng(6)
@@ -372,11 +372,13 @@ def test_multidimensional_counts_are_exact_on_both_tree_paths(monkeypatch):
     for radius in (r, np.nextafter(r, 0).clip(0)):
         brute = (np.abs(pts[:, None, :] - pts[None, :, :]).max(axis=2) <= radius[:, None]).sum(axis=1)
         assert (ScipySearch().count_le(pts, radius) == brute).all()
-        monkeypatch.setattr(knn, "_SMALL_COUNT_WORK", 0)  # the large-input (scikit-learn) path
-        assert (ScipySearch(workers=1).count_le(pts, radius) == brute).all()
-        monkeypatch.setattr(knn, "_PARALLEL_MIN_ROWS", 1)  # ... with query blocks in threads
+        monkeypatch.setattr(knn, "_PARALLEL_MIN_ROWS", 1)  # queries on several threads
         assert (ScipySearch(workers=3).count_le(pts, radius) == brute).all()
         assert (ScipySearch().count_le(pts, radius) == brute).all()
+        assert (ScipySearch(workers=1).count_le(pts, radius) == brute).all()
+        monkeypatch.setattr(knn, "_NODE_COUNT_WORK", 0)  # scikit-learn's node counts, in threads and not
+        assert (ScipySearch(workers=3).count_le(pts, radius) == brute).all()
+        assert (ScipySearch(workers=1).count_le(pts, radius) == brute).all()
         monkeypatch.undo()
 
 
