@@ -168,19 +168,29 @@ def test_mnist1d_quick(tmp_path):
     assert (tmp_path / "mnist1d.png").exists()
 
 
+def _free_port() -> int:
+    """A free TCP port on the loopback interface, for a rendezvous."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.mark.slow
 def test_ddp_example_under_torchrun():
     """`torchrun --nproc_per_node=2 examples/ddp_infonce.py`: two gloo processes, same loss as one process."""
-    import socket
-
-    with socket.socket() as sock:  # a free port for the rendezvous
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = _free_port()
     script = Path(__file__).parents[1] / "examples" / "ddp_infonce.py"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]))
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_addr=127.0.0.1",
            f"--master_port={port}", str(script), "--epochs", "1"]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
+    if out.returncode != 0 and "terminate called without an active exception" in out.stderr and "linear probe accuracy" in out.stdout:
+        # gloo can abort a rank while it tears its connections down after the work is done
+        # (pytorch/gloo#155, seen rarely on a loaded 2-core machine): one more clean run is required.
+        cmd[cmd.index(f"--master_port={port}")] = f"--master_port={_free_port()}"
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "world size 2" in out.stdout and "equal: True" in out.stdout
     accuracy = float(out.stdout.rsplit("linear probe accuracy on held-out digits:", 1)[1].split()[0])
