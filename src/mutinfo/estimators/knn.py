@@ -54,10 +54,11 @@ cores (``workers=-1``); in one or two dimensions it is bounded by a pilot estima
 of the answer, and queries that fall outside are searched again. Multi-dimensional
 marginal counts run on all cores too: on large inputs in scikit-learn's ``KDTree``
 (``count_only`` adds up whole nodes inside a query cube), on small ones in a
-balanced ``cKDTree`` with large leaves (no scikit-learn import). Rows are first ordered along the first
-column, and tree queries are issued in the tree's own order, which keeps them
-cache-friendly without changing any estimate. In 5 + 5 dimensions the trees lose
-much of their edge (N = 1e5 takes about 7 s on two cores). With ``device=`` (or a
+balanced ``cKDTree`` with large leaves (no scikit-learn import). Rows are first
+ordered along the first column, and tree queries are issued in the tree's own
+order, which keeps them cache-friendly without changing any estimate. In 5 + 5
+dimensions the trees lose much of their edge (N = 1e5 takes about 7 s on two
+cores). With ``device=`` (or a
 CUDA tensor as input) the same algorithms run on tiled torch kernels
 (:mod:`mutinfo.estimators._knn_torch`).
 
