@@ -21,6 +21,7 @@ from typing import Any
 
 from .._errors import DataError
 from .._validation import check_float
+from ._discrete import check_matrix_pair
 
 __all__ = ["NORM_EPS", "nt_xent"]
 
@@ -65,12 +66,7 @@ def nt_xent(z1: Any, z2: Any, temperature: float = 0.1, *, normalize: bool = Tru
 
     func = "nt_xent"
     temperature = check_float(func, "temperature", temperature, 0.0, lo_open=True)
-    for name, z in (("z1", z1), ("z2", z2)):
-        if not isinstance(z, torch.Tensor) or not z.is_floating_point() or z.ndim != 2:
-            shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
-            raise DataError(f"{name} of {func} must be a floating-point tensor of shape (n, d). Got {shape}.")
-    if z1.shape != z2.shape:
-        raise DataError(f"z1 and z2 of {func} must have the same shape. Got {tuple(z1.shape)} and {tuple(z2.shape)}.")
+    check_matrix_pair(func, "z1", z1, "z2", z2)
     n = z1.shape[0]
     if n < 2:
         raise DataError(f"{func} needs at least 2 samples (one positive and negatives per anchor). Got {n}.")

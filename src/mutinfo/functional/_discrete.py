@@ -43,6 +43,17 @@ def _check_tensor(func: str, name: str, value: Any, min_dims: int) -> Any:
     return value
 
 
+def check_matrix_pair(func: str, name_a: str, a: Any, name_b: str, b: Any) -> None:
+    """Both arguments floating-point tensors of shape (n, d), the same shape."""
+    torch = _torch()
+    for name, t in ((name_a, a), (name_b, b)):
+        if not isinstance(t, torch.Tensor) or not t.is_floating_point() or t.ndim != 2:
+            got = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
+            raise DataError(f"{name} of {func} must be a floating-point tensor of shape (n, d). Got {got}.")
+    if a.shape != b.shape:
+        raise DataError(f"{name_a} and {name_b} of {func} must have the same shape. Got {tuple(a.shape)} and {tuple(b.shape)}.")
+
+
 def _xlog(p: Any) -> Any:
     """log(p) with p clamped at EPS (the clamp's gradient is 0 below EPS, p's is not)."""
     return p.clamp_min(EPS).log()

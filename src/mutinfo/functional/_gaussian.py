@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import DataError
+from ._discrete import check_matrix_pair
 
 __all__ = ["STD_EPS", "kl_standard_normal"]
 
@@ -40,12 +40,5 @@ def kl_standard_normal(mu: Any, std: Any) -> Any:
     >>> float(kl_standard_normal(torch.zeros(1, 3), torch.ones(1, 3))[0])
     0.0
     """
-    import torch
-
-    for name, t in (("mu", mu), ("std", std)):
-        if not isinstance(t, torch.Tensor) or not t.is_floating_point() or t.ndim != 2:
-            got = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
-            raise DataError(f"{name} of kl_standard_normal must be a floating-point tensor of shape (n, d). Got {got}.")
-    if mu.shape != std.shape:
-        raise DataError(f"mu and std of kl_standard_normal must have the same shape. Got {tuple(mu.shape)} and {tuple(std.shape)}.")
+    check_matrix_pair("kl_standard_normal", "mu", mu, "std", std)
     return 0.5 * (mu.square() + std.square() - 1.0 - 2.0 * std.clamp_min(STD_EPS).log()).sum(dim=1)
