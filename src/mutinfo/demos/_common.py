@@ -11,7 +11,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Timer", "balanced_accuracy", "device_name", "hungarian_accuracy", "nmi", "resolve_epochs", "seed_everything", "write_metrics"]
+__all__ = [
+    "Timer", "balanced_accuracy", "device_name", "hungarian_accuracy", "nmi", "resolve_epochs", "seed_everything",
+    "shuffled_batches", "write_metrics",
+]
 
 
 def seed_everything(seed: int) -> Any:
@@ -20,6 +23,16 @@ def seed_everything(seed: int) -> Any:
 
     torch.manual_seed(seed)
     return np.random.default_rng(seed)
+
+
+def shuffled_batches(n: int, size: int, rng: np.random.Generator, device: Any = "cpu", drop_last: bool = False) -> list[Any]:
+    """One epoch of minibatches: row indices 0..n-1 in an order drawn from ``rng``, cut into
+    index tensors of ``size`` rows on ``device`` (the last one shorter, or dropped with ``drop_last``)."""
+    import torch
+
+    perm = torch.as_tensor(rng.permutation(n), device=device)
+    stop = n - size + 1 if drop_last else n
+    return [perm[start : start + size] for start in range(0, stop, size)]
 
 
 def matched_confusion(y_true: Any, y_pred: Any) -> np.ndarray:

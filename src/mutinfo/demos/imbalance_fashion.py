@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress as progress_bar
-from ._common import Timer, balanced_accuracy, device_name, resolve_epochs, seed_everything, write_metrics
+from ._common import Timer, balanced_accuracy, device_name, resolve_epochs, seed_everything, shuffled_batches, write_metrics
 
 __all__ = ["METHODS", "run"]
 
@@ -59,9 +59,7 @@ def _fit(method: str, data: dict[str, Any], epochs: int, seed: int, device: str,
     nonfinite = 0
     with progress_bar(total=epochs, desc=f"imbalance-fashion {method} seed {seed}", enabled=progress) as bar, Timer() as timer:
         for _ in range(epochs):
-            perm = torch.as_tensor(rng.permutation(n), device=device)
-            for start in range(0, n, batch):
-                idx = perm[start : start + batch]
+            for idx in shuffled_batches(n, batch, rng, device):
                 logits = model(x[idx])
                 loss = ce(logits, y[idx])
                 if method == "ce+mi":

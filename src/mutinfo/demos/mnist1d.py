@@ -25,10 +25,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .._progress import progress as progress_bar
-from ._common import Timer, device_name, resolve_epochs, seed_everything, write_metrics
+from ._common import Timer, device_name, resolve_epochs, seed_everything, shuffled_batches, write_metrics
 
 __all__ = ["augment_signals", "run"]
 
@@ -83,11 +81,6 @@ def _encoder(kind: str) -> Any:
     return GRUEncoder()
 
 
-def _batches(n: int, rng: np.random.Generator) -> list[np.ndarray]:
-    perm = rng.permutation(n)
-    return [perm[i : i + BATCH] for i in range(0, n - BATCH + 1, BATCH)]
-
-
 def _supervised(kind: str, data: dict[str, Any], epochs: int, seed: int, device: str, progress: bool | None) -> dict[str, Any]:
     import torch
     from torch import nn
@@ -99,9 +92,8 @@ def _supervised(kind: str, data: dict[str, Any], epochs: int, seed: int, device:
     x, y = data["x"], data["y"]
     with progress_bar(total=epochs, desc=f"mnist1d {kind} supervised", enabled=progress) as bar, Timer() as timer:
         for _ in range(epochs):
-            for idx in _batches(x.shape[0], rng):
-                i = torch.as_tensor(idx, device=device)
-                loss = nn.functional.cross_entropy(model(augment_signals(x[i], gen)), y[i])
+            for idx in shuffled_batches(x.shape[0], BATCH, rng, device, drop_last=True):
+                loss = nn.functional.cross_entropy(model(augment_signals(x[idx], gen)), y[idx])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -130,8 +122,8 @@ def _infonce(kind: str, data: dict[str, Any], epochs: int, seed: int, device: st
     last, nonfinite = float("nan"), 0
     with progress_bar(total=epochs, desc=f"mnist1d {kind} InfoNCE", enabled=progress) as bar, Timer() as timer:
         for _ in range(epochs):
-            for idx in _batches(x.shape[0], rng):
-                xb = x[torch.as_tensor(idx, device=device)]
+            for idx in shuffled_batches(x.shape[0], BATCH, rng, device, drop_last=True):
+                xb = x[idx]
                 loss = loss_fn(head(encoder(augment_signals(xb, gen))), head(encoder(augment_signals(xb, gen))))
                 opt.zero_grad()
                 loss.backward()

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress as progress_bar
-from ._common import Timer, continuous_mi, device_name, resolve_epochs, seed_everything, write_metrics
+from ._common import Timer, continuous_mi, device_name, resolve_epochs, seed_everything, shuffled_batches, write_metrics
 
 __all__ = ["layer_information", "make_data", "run"]
 
@@ -83,9 +83,7 @@ def _train(dependent: bool, epochs: int, seed: int, device: str, progress: bool 
     bar = progress_bar(total=epochs, desc=f"seed-mlp ({'dependent' if dependent else 'independent'} y)", enabled=progress)
     with bar, Timer() as timer:
         for epoch in range(1, epochs + 1):
-            perm = torch.as_tensor(rng.permutation(N_TRAIN), device=device)
-            for start in range(0, N_TRAIN, batch):
-                idx = perm[start : start + batch]
+            for idx in shuffled_batches(N_TRAIN, batch, rng, device):
                 loss = nn.functional.mse_loss(model(x_t[idx]), y_t[idx])
                 opt.zero_grad()
                 loss.backward()

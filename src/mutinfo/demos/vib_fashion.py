@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .._progress import progress as progress_bar
-from ._common import Timer, device_name, resolve_epochs, seed_everything, write_metrics
+from ._common import Timer, device_name, resolve_epochs, seed_everything, shuffled_batches, write_metrics
 
 __all__ = ["run"]
 
@@ -69,9 +69,7 @@ def _fit(beta: float | None, data: dict[str, Any], epochs: int, seed: int, devic
     label = "deterministic" if beta is None else f"VIB beta={beta:g}"
     with progress_bar(total=epochs, desc=f"vib-fashion {label}", enabled=progress) as bar, Timer() as timer:
         for _ in range(epochs):
-            perm = torch.as_tensor(rng.permutation(n), device=device)
-            for start in range(0, n, batch):
-                idx = perm[start : start + batch]
+            for idx in shuffled_batches(n, batch, rng, device):
                 logits = model(x[idx])
                 loss = nn.functional.cross_entropy(logits, y[idx]) + model.penalty()
                 opt.zero_grad()
