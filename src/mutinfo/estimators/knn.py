@@ -368,14 +368,14 @@ class ScipySearch:
 
         ``points`` has shape (n, d); ``r`` shape (n,), non-negative.
         """
-        from scipy.spatial import cKDTree
-
         n, d = points.shape
         if d == 1:
             order, values = self.sorted_column(points)
             counts = np.empty(n, dtype=np.int64)
             counts[order] = count_within_1d(values, values, r[order])
             return counts
+        from scipy.spatial import cKDTree
+
         workers = self._workers(n, d)
         work = n * d
         if work >= _NODE_COUNT_WORK or (work >= _NODE_COUNT_WORK_IF_LOADED and "sklearn.neighbors" in sys.modules):

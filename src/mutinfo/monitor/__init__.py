@@ -58,7 +58,6 @@ __all__ = [
     "noisy_information",
     "information_from_table",
     "plot_information_plane",
-
 ]
 
 
