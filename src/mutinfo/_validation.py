@@ -299,16 +299,18 @@ def _factorize(column: np.ndarray, name: str) -> np.ndarray:
     return np.asarray(codes, dtype=np.int64).reshape(-1)
 
 
-def _from_pandas(value: Any, name: str) -> tuple[np.ndarray, str, np.ndarray, set[str]]:
-    """Data, kind, missing-cell mask and missing markers found, for a pandas Series or DataFrame."""
+def _from_pandas(value: Any, name: str) -> tuple[np.ndarray, str, np.ndarray, list[tuple[str, set[str]]]]:
+    """Data, kind, missing-cell mask, and for each column its label in messages and the missing markers found."""
     pd = sys.modules["pandas"]
     frame = value.to_frame() if isinstance(value, pd.Series) else value
     columns, kinds, masks = [], [], []
-    markers: set[str] = set()
+    found: list[tuple[str, set[str]]] = []
     for col in frame.columns:
         series = frame[col]
         mask = np.asarray(series.isna(), dtype=bool)
         masks.append(mask)
+        markers: set[str] = set()
+        found.append((f"{name} column {col!r}" if isinstance(value, pd.DataFrame) and frame.shape[1] > 1 else name, markers))
         if isinstance(series.dtype, pd.CategoricalDtype):
             codes = np.asarray(series.cat.codes, dtype=np.int64)
             if mask.any():
@@ -344,7 +346,7 @@ def _from_pandas(value: Any, name: str) -> tuple[np.ndarray, str, np.ndarray, se
         kind, data = "int", np.column_stack([c.astype(np.int64, copy=False) for c in columns])
     else:
         kind, data = "bool", np.column_stack(columns)
-    return data, kind, missing, markers
+    return data, kind, missing, found
 
 
 def _pandas_marker(series: Any, mask: np.ndarray, pd: Any) -> str:
@@ -385,8 +387,9 @@ def read_input(value: Any, name: str, nan_policy: str = "raise") -> RawInput:
         return _read_torch(value, name, nan_policy)
     missing = None
     markers: set[str] = set()
+    found = None
     if _is_pandas(value):
-        data, kind, missing, markers = _from_pandas(value, name)
+        data, kind, missing, found = _from_pandas(value, name)
     else:
         masked = None
         if isinstance(value, np.ma.MaskedArray):
@@ -420,6 +423,9 @@ def read_input(value: Any, name: str, nan_policy: str = "raise") -> RawInput:
     if missing is not None and not missing.any():
         missing = None
     if missing is not None and nan_policy != "omit":
+        if found is not None:  # pandas: name the first column with missing values
+            j = int(np.flatnonzero(missing.any(axis=0))[0])
+            raise _missing_error(found[j][0], found[j][1], np.flatnonzero(missing[:, j]))
         raise _missing_error(name, markers, np.flatnonzero(missing.any(axis=1)))
     if kind == "float":
         finite = np.isfinite(data)
