@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 import mutinfo as mi
-from mutinfo._validation import AUTO_DISCRETE_MAX_VALUES, AUTO_DISCRETE_MIN_PER_VALUE
 
 
 def _kinds(x, y, **kw):
@@ -28,6 +27,8 @@ def _kinds(x, y, **kw):
 
 
 def test_rule_constants_are_the_documented_ones():
+    from mutinfo._validation import AUTO_DISCRETE_MAX_VALUES, AUTO_DISCRETE_MIN_PER_VALUE
+
     assert (AUTO_DISCRETE_MAX_VALUES, AUTO_DISCRETE_MIN_PER_VALUE) == (20, 5)
 
 
