@@ -185,3 +185,17 @@ def test_cli_follows_the_rule(tmp_path):
         warnings.simplefilter("ignore", mi.MutualInfoWarning)
         expected = mi.mutual_information(np.round(a, 1), np.round(y, 6), method="ross", discrete=(True, False), random_state=0)
     assert value == pytest.approx(expected, abs=1e-5)
+
+
+def test_selector_auto_kinds_follow_the_rule():
+    from sklearn.datasets import load_diabetes
+
+    from mutinfo.selection import MISelector
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    sel = MISelector(method="mi", n_features=2, estimator="binning").fit(X, y)
+    assert sel.discrete_features_.tolist() == [c == "sex" for c in X.columns]
+    # The whole-number regression target (214 values in 442 rows) is binned, not taken as 214 classes:
+    # its relevance table equals the one of the same target declared continuous.
+    declared = MISelector(method="mi", n_features=2, estimator="binning", discrete_target=False).fit(X, y)
+    np.testing.assert_array_equal(sel.relevance_, declared.relevance_)

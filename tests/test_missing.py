@@ -239,3 +239,31 @@ def test_cli_nan_policy_omit(csv_with_gaps):
     assert "n = 198" in out.stdout
     assert "warning: nan_policy='omit' dropped 2 of 200 rows" in out.stdout
     assert "MutualInfoWarning" not in out.stderr
+
+
+# ---------------------------------------------------------------------------
+# MISelector.
+
+
+def test_selector_missing_values():
+    from mutinfo.selection import MISelector
+
+    rng = np.random.default_rng(0)
+    n = 300
+    X = rng.integers(0, 3, (n, 4)).astype(float)
+    y = (X[:, 1] + rng.integers(0, 2, n)) % 3
+    X[[10, 20], 2] = np.nan
+    y = y.astype(object)
+    y[30] = None
+    with pytest.raises(mi.DataError, match=r"X contains NaN at rows \[10, 20\]"):
+        MISelector(method="mrmr", n_features=2).fit(X, y)
+    with pytest.raises(mi.ParameterError, match=r"The `nan_policy` parameter of MISelector must be 'raise' or 'omit'"):
+        MISelector(nan_policy="propagate").fit(X, y)
+    with pytest.warns(mi.MutualInfoWarning, match=r"dropped 3 rows with a missing value in X or y"):
+        sel = MISelector(method="mrmr", n_features=2, nan_policy="omit").fit(X, y)
+    keep = ~np.isin(np.arange(n), [10, 20, 30])
+    clean = MISelector(method="mrmr", n_features=2).fit(X[keep], y[keep].astype(int))
+    assert sel.ranking_.tolist() == clean.ranking_.tolist()
+    np.testing.assert_array_equal(sel.relevance_, clean.relevance_)
+    # transform only selects columns: missing values pass through.
+    assert np.isnan(sel.transform(X)).sum() == (2 if 2 in sel.ranking_ else 0)

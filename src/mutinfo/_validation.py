@@ -215,15 +215,19 @@ def _rows_message(name: str, what: str, bad_rows: np.ndarray, hint: str = "remov
     return f"{name} contains {what} at rows [{shown}]{more}; {hint}"
 
 
+class MissingValuesError(DataError):
+    """A DataError for missing values, so that callers with their own validation can tell it apart."""
+
+
 # Names of the missing markers, in the order messages list them.
 _MARKERS = ("NaN", "None", "pd.NA", "NaT", "masked entries")
 
 
-def _missing_error(name: str, markers: set[str], rows: np.ndarray) -> DataError:
+def _missing_error(name: str, markers: set[str], rows: np.ndarray) -> MissingValuesError:
     """The DataError for missing values: the variable, the markers found and the rows (0-based)."""
     found = [m for m in _MARKERS if m in markers]
     what = "NaN" if found == ["NaN"] else f"missing values ({' or '.join(found)})"
-    return DataError(_rows_message(name, what, rows, "remove or impute them, or pass nan_policy='omit' to drop incomplete rows."))
+    return MissingValuesError(_rows_message(name, what, rows, "remove or impute them, or pass nan_policy='omit' to drop incomplete rows."))
 
 
 def _marker(value: Any) -> str | None:
