@@ -190,8 +190,9 @@ def test_pairwise_omit_is_pair_by_pair():
     keep = ~np.isin(np.arange(n), [5, 6, 7])
     assert square[0, 2] == pytest.approx(mi.mutual_information(X[keep, 0], X[keep, 2], method="ksg"), abs=1e-6)
     frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1]})
-    with pytest.raises(mi.DataError, match=r"a contains NaN at rows \[5, 6\]"):
-        mi.pairwise(frame, y)
+    for discrete in ("auto", False, True):
+        with pytest.raises(mi.DataError, match=r"a contains NaN at rows \[5, 6\]"):
+            mi.pairwise(frame, y, discrete=discrete)
 
 
 # ---------------------------------------------------------------------------

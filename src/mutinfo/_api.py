@@ -620,13 +620,19 @@ def _columns(data: Any, name: str, nan_policy: str) -> list[tuple[str, Any]]:
     import sys
 
     pd = sys.modules.get("pandas")
+    columns = None
     if pd is not None and isinstance(data, pd.DataFrame):
-        return [(str(c), data[c]) for c in data.columns]
-    if pd is not None and isinstance(data, pd.Series):
-        return [(str(data.name) if data.name is not None else f"{name}[0]", data)]
-    if is_torch_tensor(data):
+        columns = [(str(c), data[c]) for c in data.columns]
+    elif pd is not None and isinstance(data, pd.Series):
+        columns = [(str(data.name) if data.name is not None else f"{name}[0]", data)]
+    elif is_torch_tensor(data):
         arr = data if data.ndim == 2 else data.reshape(-1, 1)
-        return [(f"{name}[{j}]", arr[:, j]) for j in range(arr.shape[1])]
+        columns = [(f"{name}[{j}]", arr[:, j]) for j in range(arr.shape[1])]
+    if columns is not None:
+        if nan_policy == "raise":
+            for label, col in columns:  # a missing value is reported with its column's name
+                read_input(col, label, nan_policy)
+        return columns
     raw = read_input(data, name, nan_policy)
     if raw.missing is None:
         return [(f"{name}[{j}]", raw.data[:, j]) for j in range(raw.n_columns)]
