@@ -98,10 +98,14 @@ def test_no_shrinkage_needs_enough_samples(rng):
         mi.mutual_information(x, y, method="gaussian", shrinkage=0.0)
 
 
-def test_constant_column_is_rejected(rng):
-    x = np.column_stack([rng.standard_normal(50), np.ones(50)])
-    with pytest.raises(mi.DataError, match=r"x column 1 has zero variance"):
-        mi.mutual_information(x, rng.standard_normal(50), method="gaussian")
+def test_constant_column_has_no_entropy_and_no_information(rng):
+    x = np.column_stack([rng.standard_normal(50), np.full(50, 0.1)])
+    y = x[:, 0] + rng.standard_normal(50)
+    with pytest.raises(mi.DataError, match=r"x column 1 is constant"):
+        mi.entropy(x, method="gaussian")
+    with pytest.warns(mi.MutualInfoWarning, match=r"left out x column 1"):
+        value = mi.mutual_information(x, y, method="gaussian")
+    assert value == pytest.approx(mi.mutual_information(x[:, :1], y, method="gaussian"), abs=1e-12)
 
 
 def test_invalid_shrinkage(rng):
