@@ -111,7 +111,7 @@ REGISTRY: tuple[MethodInfo, ...] = (
                "Nemenman, Shafee & Bialek (2002), NIPS 14"),
     # Continuous data, parametric.
     MethodInfo("gaussian", "gaussian", ("continuous",), _ALL, "mutinfo.estimators.gaussian:GAUSSIAN",
-               "Closed form from the (shrinkage-regularised) covariance; exact for Gaussians, a lower bound otherwise.",
+               "Closed form from the (shrinkage-regularised) covariance; exact for Gaussians, a lower bound on I only when x and y are each Gaussian.",
                "Cover & Thomas (2006), ch. 8; Ledoit & Wolf (2004)", aliases=("linear", "covariance"),
                devices=("cpu", "cuda")),
     # Continuous and mixed data, k nearest neighbours.
