@@ -199,3 +199,13 @@ def test_tie_warning_of_kl_never_recommends_mixed():
         mi.entropy(x, method="kl", random_state=0)
     text = " ".join(str(w.message) for w in record)
     assert "resolution=" in text and "mixed" not in text
+
+
+def test_pairwise_gives_zero_for_a_constant_column():
+    d = _data(12)
+    frame = np.column_stack([d, np.full(N, 3.0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matrix = mi.pairwise(frame, method="ksg", random_state=0)
+    assert matrix[0, 2] == matrix[2, 0] == matrix[1, 2] == 0.0
+    assert matrix[0, 1] > 0.1

@@ -1135,14 +1135,31 @@ class KSGEstimator(KNNEstimator):
 
         xprep = prep(xcols)
         yprep = None if ycols is None else prep(ycols)
+
+        def constant(cols):
+            # A constant column has MI 0 with anything (as in mutual_information).
+            return [self._informative(v) is None for v in cols]
+
+        xconst = constant(xcols)
+        yconst = None if ycols is None else constant(ycols)
         if isinstance(search, ScipySearch):
             xcol = [SortedColumn.of(a[:, 0]) for a in xprep]
             ycol = None if yprep is None else [SortedColumn.of(b[:, 0]) for b in yprep]
             n = xprep[0].shape[0] if xprep else 0
             threads = 1 if search._workers(n, 2) != 1 else _cores()
-            return _pair_matrix(lambda a, b: ksg_pair_1d(a, b, k, self.variant, search), xcol, ycol, show_progress, threads)
+
+            def pair(a, b):
+                return 0.0 if a[1] or b[1] else ksg_pair_1d(a[0], b[0], k, self.variant, search)
+
+            yitems = None if ycol is None else list(zip(ycol, yconst))
+            return _pair_matrix(pair, list(zip(xcol, xconst)), yitems, show_progress, threads)
         fn = ksg_mi if self.variant == 1 else ksg2_mi
-        return _pair_matrix(lambda a, b: fn(a, b, k, search), xprep, yprep, show_progress)
+
+        def pair_any(a, b):
+            return 0.0 if a[1] or b[1] else fn(a[0], b[0], k, search)
+
+        yitems = None if yprep is None else list(zip(yprep, yconst))
+        return _pair_matrix(pair_any, list(zip(xprep, xconst)), yitems, show_progress)
 
 
 class KSGConditional(KSGEstimator):
