@@ -199,3 +199,11 @@ def test_selector_auto_kinds_follow_the_rule():
     # its relevance table equals the one of the same target declared continuous.
     declared = MISelector(method="mi", n_features=2, estimator="binning", discrete_target=False).fit(X, y)
     np.testing.assert_array_equal(sel.relevance_, declared.relevance_)
+
+
+def test_a_named_method_keeps_floats_continuous():
+    r = np.random.default_rng(0)
+    a, y = r.integers(0, 2, 300).astype(float), r.standard_normal(300)
+    assert _kinds(a, y, method="mixed").details["discrete"] == [False, False]
+    assert _kinds(a, y, method="ksg").details["discrete"] == [False, False]
+    assert _kinds(a, y).details["discrete"] == [True, False]

@@ -126,6 +126,15 @@ def _guess_notes(raw: RawInput, as_discrete: bool, variable: Variable | None, fe
     return notes
 
 
+def _auto_kind(raw: RawInput, method_is_auto: bool) -> tuple[bool, str | None]:
+    """discrete="auto" for one variable: the few-values rule with method="auto", the dtype with a named method.
+
+    A named method keeps float data continuous (its user chose, e.g., "mixed" for tied
+    measurements, or "ksg" for a constant column); ``discrete=`` says otherwise.
+    """
+    return auto_discrete(raw) if method_is_auto else (raw.kind != "float", None)
+
+
 def _convert(raws: list[RawInput], flags: Sequence[bool], guessed: Sequence[bool], func: str, method: str) -> list[Variable]:
     return [
         to_discrete(r, g) if d else to_continuous(r, func, method, g)
@@ -185,7 +194,8 @@ def _prepare(
         )
         n -= n_dropped
     flags = _discrete_flags(discrete, len(raws), func)
-    auto_kinds = [auto_discrete(r) if f == "auto" else (r.kind != "float", None) for r, f in zip(raws, flags)]
+    is_auto = isinstance(method, str) and method == "auto"
+    auto_kinds = [_auto_kind(r, is_auto) if f == "auto" else (r.kind != "float", None) for r, f in zip(raws, flags)]
     dtype_rule = [d for d, _ in auto_kinds]
     few_values = [why for _, why in auto_kinds]
     reason = None
@@ -374,8 +384,9 @@ def entropy(x: Any, *, method: str = "auto", discrete: Any = "auto", base: float
         A name from :func:`methods`; "auto" picks by data kind and sample size.
     discrete : "auto" or bool, default "auto"
         "auto" treats integer, bool, string and categorical data as discrete, and
-        floats as continuous unless each column holds at most 20 distinct values with
-        at least 5 samples per value (then discrete, and a warning says so).
+        floats as continuous; with ``method="auto"``, a float variable whose every
+        column holds at most 20 distinct values with at least 5 samples per value is
+        discrete (and a warning says so).
     base : float, optional
         Logarithm base of the result; None gives nats, 2 gives bits.
     k : int, default 3
@@ -663,8 +674,8 @@ def pairwise(
         continuous ones.
     discrete : "auto" or bool
         Applied to every column; "auto" decides each column's kind as
-        :func:`mutual_information` does (a float column with at most 20 distinct
-        values and at least 5 samples per value is discrete).
+        :func:`mutual_information` does (with ``method="auto"``, a float column with
+        at most 20 distinct values and at least 5 samples per value is discrete).
     method, base, k, random_state, **params
         As in :func:`mutual_information`.
     progress : bool or None
@@ -714,7 +725,7 @@ def pairwise(
                 col = xcols[i][1]
                 if isinstance(discrete, str):
                     raw = omit_missing([read_input(col, xcols[i][0], nan_policy)], func)[0][0]
-                    is_discrete = auto_discrete(raw)[0]
+                    is_discrete = _auto_kind(raw, isinstance(method, str) and method == "auto")[0]
                 else:
                     is_discrete = discrete
                 out[i, i] = (
@@ -774,7 +785,8 @@ def _shared_pairwise(
     if discrete is False:
         usable = [r.missing is None for r in raws]
     else:
-        usable = [r.missing is None and r.kind == "float" and not auto_discrete(r)[0] for r in raws]
+        is_auto = isinstance(method, str) and method == "auto"
+        usable = [r.missing is None and r.kind == "float" and not _auto_kind(r, is_auto)[0] for r in raws]
     p = len(xcols)
     xi = [i for i in range(p) if usable[i]]
     yi = xi if ycols is None else [j for j in range(len(ycols)) if usable[p + j]]

@@ -15,7 +15,7 @@ and the rows (``nan_policy="raise"``), or keeps a mask of the missing cells
 (``nan_policy="omit"``) so that :func:`omit_missing` can drop the same rows from
 every variable of a call.
 
-With ``discrete="auto"``, :func:`auto_discrete` decides the kind of a variable:
+With ``discrete="auto"`` and ``method="auto"``, :func:`auto_discrete` decides the kind of a variable:
 bool, integer and label data are discrete; a float variable is discrete when each
 of its columns holds at most :data:`AUTO_DISCRETE_MAX_VALUES` distinct values with
 at least :data:`AUTO_DISCRETE_MIN_PER_VALUE` samples per value on average, and
@@ -63,15 +63,18 @@ _MAX_ROWS_QUOTED = 5
 # Accepted values of ``nan_policy`` (scipy's names): raise a DataError, or drop incomplete rows.
 NAN_POLICIES = ("raise", "omit")
 
-# discrete="auto": a float variable is discrete when each of its columns holds at most
-# AUTO_DISCRETE_MAX_VALUES distinct values and at least AUTO_DISCRETE_MIN_PER_VALUE samples per
-# distinct value on average (a 0/1 column stored as float, a 1-5 rating, diabetes' `sex`).
+# discrete="auto" with method="auto": a float variable is discrete when each of its columns holds
+# at most AUTO_DISCRETE_MAX_VALUES distinct values and at least AUTO_DISCRETE_MIN_PER_VALUE samples
+# per distinct value on average (a 0/1 column stored as float, a 1-5 rating, diabetes' `sex`).
+# Such a column is a label: its entropy is H (not a differential entropy, which is -inf for it),
+# two of them go to the count-based estimators, and one against a continuous variable to Ross.
 # Measured by benchmarks/auto_kinds.py (X uniform on m = 2..20 levels stored as floats, Y
-# continuous, 12 seeds): from 5 samples per level on, the discrete route (Ross k-NN) reads
-# within 0.045 nats of 0 on independent data (mean of 12 seeds) and errs no more on dependent data than
-# the continuous route on the tied values (Gao et al.), which reads +0.1 to +0.2 nats on
-# independent data for m = 5..20; below 4 samples per level every route is mostly noise.
-# A column without ties (n distinct values) is never discrete, whatever n.
+# continuous, 12 seeds; table in benchmarks/results/auto_kinds.md): from 5 samples per level on,
+# the discrete route (Ross) and the continuous route on the tied values (tie-correct Gao et al.)
+# agree within 0.04 nats in mean and both read within 0.045 nats of 0 on independent data; below
+# 5 per level the discrete route is noisier (RMSE up to 0.24 against 0.12 at 2 per level), hence
+# the minimum. Before the tie fix of `mixed`, the continuous route read +0.1 to +0.25 nats on
+# independent data. A column without ties (n distinct values) is never discrete, whatever n.
 AUTO_DISCRETE_MAX_VALUES = 20
 AUTO_DISCRETE_MIN_PER_VALUE = 5
 # Rows read first to rule out a few-valued column cheaply (more distinct values there: continuous).
