@@ -491,7 +491,9 @@ def test_auto_picks_knn_methods():
     assert mi.estimate(labels, y, ci=None).method == "ross"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est = mi.estimate(np.round(x), y, ci=None)
+        # Rounded to 0.1 (tens of values, ties): continuous with ties. Rounded to integers (7 values
+        # in 500 rows), x would be discrete by discrete="auto" and go to ross.
+        est = mi.estimate(np.round(x, 1), y, ci=None)
     assert est.method == "mixed"
     assert "repeated values" in est.details["auto_reason"]
 
