@@ -518,17 +518,17 @@ def estimate(
     notes = ([call.inferred] if call.inferred else []) + _diagnostics(call, nats)
     ci_low = ci_high = std_error = None
     used_boot = 0
+    interval_details: dict[str, Any] = {}
     if ci is not None:
-        reps = _stats().bootstrap_replicates(
-            call.compute, call.estimator, quantity, call.variables, call.params, n_bootstrap=n_bootstrap, rng=call.rngs[1], show_progress=progress
+        iv = _stats().confidence_interval(
+            call.compute, call.estimator, quantity, call.variables, call.params, nats,
+            level=ci, n_bootstrap=n_bootstrap, rng=call.rngs[1], show_progress=progress,
         )
-        lo, hi = _stats().percentile_interval(reps, ci)
-        ci_low, ci_high = lo / call.divisor, hi / call.divisor
-        finite = reps[np.isfinite(reps)]
-        std_error = float(finite.std(ddof=1) / call.divisor) if finite.size > 1 else None
-        used_boot = n_bootstrap
-        if finite.size < reps.size:
-            notes.append(f"{reps.size - finite.size} of {reps.size} bootstrap replicates were not finite and were left out of the interval.")
+        ci_low, ci_high = iv.low / call.divisor, iv.high / call.divisor
+        std_error = iv.std_error / call.divisor if iv.std_error is not None else None
+        used_boot = iv.n_bootstrap
+        notes.extend(iv.notes)
+        interval_details = {"interval": iv.construction, "interval_widened": iv.widened}
     p_value = None
     used_perm = 0
     if test == "permutation":
@@ -543,6 +543,7 @@ def estimate(
     }
     if call.reason is not None:
         details["auto_reason"] = call.reason
+    details.update(interval_details)
     return Estimate(
         value=nats / call.divisor,
         ci_low=ci_low,

@@ -421,6 +421,14 @@ class DiscreteEstimator(Estimator):
             out.append(self.evaluate(quantity, table, draws, params))
         return np.concatenate(out)
 
+    def bootstrap_reference(self, quantity, variables, params):
+        """The plug-in value of the observed table: the quantity's value in the bootstrap world."""
+        if self.entropy_fn is plugin_entropy:
+            return None
+        table = contingency(variables)
+        counts = table.counts[None, :]
+        return float(sum(sign * plugin_entropy(_marginal_counts(table, axes, counts))[0] for sign, axes in TERMS[quantity]))
+
     def diagnostics(self, quantity, variables, value, params):
         table = contingency(variables)
         n, cells = table.n_samples, table.n_cells

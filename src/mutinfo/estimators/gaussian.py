@@ -208,6 +208,12 @@ class GaussianEstimator(Estimator):
             out.append(self._from_corr(quantity, corr, var * n / (n - 1), index, n, lam, correct))
         return np.concatenate(out)
 
+    def bootstrap_reference(self, quantity, variables, params):
+        """The value without the Wishart bias correction: the quantity at the empirical covariance."""
+        if not params.get("bias_correction", True):
+            return None
+        return self._run(quantity, variables, params.get("shrinkage", "auto"), bias_correction=False)
+
     def diagnostics(self, quantity, variables, value, params):
         notes = []
         dims = sum(v.n_dims for v in variables)

@@ -689,6 +689,7 @@ class KNNEstimator(Estimator):
     torch_native = True
     uses_noise = True
     name = "knn"
+    interval_method = "subsampling"
 
     def _search(self, variables: Sequence[Variable], device: Any) -> Any:
         if device is None:

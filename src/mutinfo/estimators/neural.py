@@ -42,6 +42,7 @@ class NeuralMethod(Estimator):
     """
 
     torch_native = True
+    interval_method = "normal"
 
     def __init__(self, bound: str) -> None:
         self.bound = bound
@@ -81,6 +82,11 @@ class NeuralMethod(Estimator):
         if est is None:
             return None
         return est.bootstrap(n_bootstrap, rng)
+
+    def standard_error(self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any]) -> float | None:
+        """Delta-method standard error of the held-out estimate over held-out pairs (critic fixed)."""
+        est = variables[0].memo.get(_MEMO_KEY)
+        return None if est is None else float(est.result_.std_error)
 
     def diagnostics(self, quantity: str, variables: Sequence[Variable], value: float, params: Mapping[str, Any]) -> list[str]:
         est = variables[0].memo.get(_MEMO_KEY)
