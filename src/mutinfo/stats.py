@@ -100,7 +100,7 @@ INTERVAL_METHODS: dict[str, str] = {
     "around their mean, reflected around the estimate",
     "normal": "normal interval from the held-out standard error (estimate -/+ z SE; critic fixed, training variability "
     "not included)",
-    "posterior": "Bayesian posterior interval",
+    "posterior": "Bayesian posterior interval: posterior mean -/+ z posterior standard deviation",
 }
 
 
