@@ -31,11 +31,11 @@ interval is valid there either (see ``benchmarks/coverage.py``).
 
 Bounds. The MI of the observed table cannot exceed ``log min(m_x, m_y)`` (observed
 alphabets), which is at most ``log N``. A bias-corrected estimator may legitimately
-go slightly above it (it extrapolates to symbols not seen; Miller-Madow adds up to
-``(min(m_x, m_y) - 1) / 2N``), but no N samples can show more than ``log N`` nats of
-dependence: n distinct pairs are as consistent with independence as with a
-bijection. An MI or CMI estimate above ``log min(m_x, m_y) + (min(m_x, m_y) - 1) / 2N``
-is therefore warned about (Chao-Shen on 4 distinct pairs gives 3.05 nats, log 4 =
+go slightly above it (it extrapolates to symbols not seen: on a bijection, Miller-Madow
+adds ``(m - 1) / 2N`` and Grassberger up to about ``m / N``), but no N samples can show
+more than ``log N`` nats of dependence: N distinct pairs are as consistent with
+independence as with a bijection. An MI or CMI estimate above
+``log m + m / N``, ``m = min(m_x, m_y)``, is therefore warned about (Chao-Shen on 4 distinct pairs gives 3.05 nats, log 4 =
 1.39). An entropy has no such bound from the sample (the unseen part of the
 alphabet is unknown, and estimating it is what Chao-Shen and NSB are for); when
 every sample is a different symbol, the warning says the entropy is unidentified.
@@ -542,7 +542,7 @@ class DiscreteEstimator(Estimator):
             mx, my = table.n_observed(0), table.n_observed(1)
             m = min(mx, my)
             bound = math.log(m)
-            if value > bound + (m - 1) / (2.0 * n) + 1e-12:
+            if value > bound + m / n:
                 notes.append(
                     f"The estimate {value:.4g} nats exceeds log min(m_x, m_y) = {bound:.4g} nats, the most MI that the "
                     f"observed symbols can carry (m_x = {mx}, m_y = {my} distinct values in {n} samples; no {n} samples can "
