@@ -164,3 +164,12 @@ def test_well_sampled_discrete_coverage_vectorised():
         assert lo <= value[i] <= hi
         hits += lo <= truth <= hi
     assert hits >= 85
+
+
+def test_neural_interval_is_normal_from_the_held_out_standard_error():
+    x, y, _ = mi.datasets.gaussian(600, dim=1, rho=0.8, random_state=0)
+    est = _estimate(x, y, method="infonce", max_steps=40, batch_size=64, random_state=0)
+    assert est.details["interval"] == "normal" and est.n_bootstrap == 0
+    z = 1.959963984540054
+    assert (est.ci_low, est.ci_high) == pytest.approx((est.value - z * est.std_error, est.value + z * est.std_error), rel=1e-12)
+    assert any("leaves out training variability" in w for w in est.warnings)

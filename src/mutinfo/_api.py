@@ -464,7 +464,7 @@ def estimate(
     method, discrete, base, k, random_state, **params
         As in :func:`mutual_information`.
     ci : float in (0, 1) or None, default 0.95
-        Level of the bootstrap percentile interval; None skips the bootstrap.
+        Level of the interval (construction per method: see Notes); None skips it.
     n_bootstrap : int, default 200
         Resamples. Discrete and Gaussian methods resample in one vectorised step
         (multinomial counts, weighted covariances); others re-run on resampled rows.
@@ -485,9 +485,14 @@ def estimate(
 
     Notes
     -----
-    Bootstrap intervals of biased estimators are centred on the biased estimate;
-    they measure sampling variability, not bias. A k-NN estimator's duplicated rows
-    under the bootstrap are handled by the estimator (see its documentation).
+    The interval always contains the estimate; ``details["interval"]`` names its
+    construction (:func:`mutinfo.stats.confidence_interval`): "basic" (bias-corrected
+    bootstrap, discrete methods and gaussian), "posterior" (nsb), "subsampling"
+    (k-NN; resampled duplicate rows would read as dependence) or "normal" (neural,
+    held-out standard error). A construction that excludes the estimate is widened
+    to it, with a warning. In undersampled discrete data no interval reaches its
+    nominal coverage, and the undersampling warning says so (measured in
+    ``benchmarks/coverage.py``).
 
     Examples
     --------
