@@ -20,8 +20,9 @@ Cases:
 * neural: ``smile`` with a small critic on rho = 0.8, n = 1000 (fewer replicates:
   each fit trains a network).
 
-Run:  python benchmarks/coverage.py [--quick] [--replicates R]
-Writes benchmarks/results/coverage.md and prints the same markdown.
+Run:  python benchmarks/coverage.py [--quick] [--replicates R] [--only FAMILY]
+A full run writes benchmarks/results/coverage.md and prints the same table;
+``--quick`` (20 replicates, 5 neural) only prints, unless ``--out`` is given.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--neural-replicates", type=int, default=None, help="replicates of the neural case (default 40; 5 with --quick)")
     parser.add_argument("--bootstrap", type=int, default=None, help="bootstrap resamples per estimate (default 200; 100 with --quick)")
     parser.add_argument("--only", default=None, help="run only the families whose name contains this text")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=None, help=f"markdown file to write (default {RESULTS.name} for a full run; none with --quick)")
     args = parser.parse_args(argv)
     replicates = args.replicates or (20 if args.quick else 200)
     neural_replicates = args.neural_replicates or (5 if args.quick else 40)
@@ -210,9 +211,10 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ]
     )
-    if not args.only:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+    out = args.out if args.out is not None else (None if args.quick or args.only else RESULTS)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
     return 0
 
 

@@ -164,7 +164,9 @@ def confidence_interval(
             lo, hi = normal_interval(estimate, se, level) if se is not None else (math.nan, math.nan)
             iv = Interval(lo, hi, method, se, 0)
         else:
-            reps = bootstrap_replicates(run, estimator, quantity, variables, params, n_bootstrap=n_bootstrap, rng=rng, show_progress=show_progress)
+            reps = bootstrap_replicates(
+                run, estimator, quantity, variables, params, n_bootstrap=n_bootstrap, rng=rng, show_progress=show_progress
+            )
             finite = reps[np.isfinite(reps)]
             if method == "subsampling":
                 # The replicates are already rescaled to N and centred on the full estimate.
@@ -177,11 +179,14 @@ def confidence_interval(
             se = float(finite.std(ddof=1)) if finite.size > 1 else None
             iv = Interval(lo, hi, method, se, n_bootstrap)
             if finite.size < reps.size:
-                iv.notes.append(f"{reps.size - finite.size} of {reps.size} bootstrap replicates were not finite and were left out of the interval.")
+                iv.notes.append(
+                    f"{reps.size - finite.size} of {reps.size} bootstrap replicates were not finite and were left out "
+                    "of the interval."
+                )
     if math.isfinite(iv.low) and math.isfinite(iv.high) and not iv.low <= estimate <= iv.high:
         side = "lower" if estimate < iv.low else "upper"
         iv.notes.append(
-            f"The {INTERVAL_METHODS.get(iv.construction, iv.construction).split(':')[0]} interval "
+            f"The {iv.construction!r} interval "
             f"[{iv.low:.4g}, {iv.high:.4g}] nats excluded the estimate {estimate:.4g}; its {side} end was moved to the "
             "estimate. The resampling distribution disagrees with the estimate here (typically: too few samples for "
             "the estimator's bias correction), so read the interval as a lower bound on the uncertainty."

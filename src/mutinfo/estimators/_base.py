@@ -85,7 +85,9 @@ class Estimator:
         """Standard error of the last estimate (nats) for the "normal" interval, or None."""
         return None
 
-    def interval(self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any], estimate: float, *, level: float) -> Any:
+    def interval(
+        self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any], estimate: float, *, level: float
+    ) -> Any:
         """A whole :class:`mutinfo.stats.Interval` computed by the estimator itself, or None (the default)."""
         return None
 

@@ -88,7 +88,9 @@ class NeuralMethod(Estimator):
         est = variables[0].memo.get(_MEMO_KEY)
         return None if est is None else float(est.result_.std_error)
 
-    def interval(self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any], estimate: float, *, level: float) -> Any:
+    def interval(
+        self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any], estimate: float, *, level: float
+    ) -> Any:
         """The "normal" interval ``estimate -/+ z SE`` over held-out pairs, with a note on what it leaves out.
 
         The held-out split supports exactly this: the sampling noise of the trained
