@@ -173,3 +173,19 @@ def test_neural_interval_is_normal_from_the_held_out_standard_error():
     z = 1.959963984540054
     assert (est.ci_low, est.ci_high) == pytest.approx((est.value - z * est.std_error, est.value + z * est.std_error), rel=1e-12)
     assert any("leaves out training variability" in w for w in est.warnings)
+
+
+def test_nsb_mi_interval_adds_the_term_variances():
+    r = np.random.default_rng(1)
+    x, y = r.integers(0, 4, 300), r.integers(0, 3, 300)
+    est = _estimate(x, y, method="nsb", random_state=0)
+    cx, cy = np.bincount(x), np.bincount(y)
+    cxy = np.unique(x * 3 + y, return_counts=True)[1]
+    sds = [d.nsb_posterior(c)[1] for c in (cx, cy, cxy)]
+    assert est.std_error == pytest.approx(math.sqrt(sum(s * s for s in sds)), rel=1e-9)
+    z = 1.959963984540054
+    assert est.ci_high - est.ci_low == pytest.approx(2 * z * est.std_error, rel=1e-9)
+    # Constant x: the MI is exactly 0, and the interval keeps the (equal) spread of H(y) and H(x, y).
+    flat = _estimate(np.zeros(300, dtype=int), y, method="nsb", random_state=0)
+    assert flat.value == pytest.approx(0.0, abs=1e-12)
+    assert flat.std_error == pytest.approx(math.sqrt(2) * d.nsb_posterior(cy)[1], rel=1e-6)

@@ -22,7 +22,8 @@ def _notes(*args, **kwargs) -> list[str]:
 
 
 def test_grassberger_single_sample_raises():
-    # Old behaviour: 1.27 nats of MI from one sample.
+    # Old behaviour: 1.27 nats of MI from one sample (Grassberger's correction of one count).
+    assert float(d.grassberger_entropy(np.array([1.0]))) == pytest.approx(1.27, abs=0.005)
     with pytest.raises(DataError, match=r"method='grassberger' needs at least 2 samples \(n >= 2\)\. Got 1 sample of x, y"):
         mi.mutual_information([0], [0], method="grassberger")
 

@@ -603,9 +603,11 @@ class NSBEstimator(DiscreteEstimator):
     For an entropy the interval is the posterior mean -/+ z posterior standard
     deviation (:func:`nsb_posterior`). MI and CMI are signed sums of NSB entropies,
     each with its own posterior and no joint one, so their interval adds the terms'
-    posterior variances, as if the terms were independent. The terms of an MI are in
-    fact positively correlated through the joint term, so this overstates the
-    spread: conservative in well-sampled data (see benchmarks/coverage.py).
+    posterior variances, as if the terms were independent (their correlation is not
+    known without a joint posterior). Measured in benchmarks/coverage.py: on a 4x4
+    channel with n = 2000 it covers 0.96 and is as wide as the bootstrap interval of
+    the other methods (0.085 vs 0.083 nats); for a constant x, where the MI is exactly
+    0, it still has the width of the two (equal) entropy terms' spread.
     """
 
     interval_method = "posterior"
