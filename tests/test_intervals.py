@@ -76,6 +76,9 @@ def test_reproducer_intervals_contain_estimate_and_nsb_covers_zero():
     for method in DISCRETE:
         est = _estimate(x, y, method=method, random_state=0)
         assert _contains(est), (method, est)
+    # Old behaviour: chao_shen 0.46 with [2.39, 2.84]: the smoothed-table bootstrap covers the true MI 0.
+    est = _estimate(x, y, method="chao_shen", random_state=0)
+    assert est.details["interval"] == "smoothed" and est.ci_low < 0.0 < est.ci_high
     # Old behaviour: nsb 0.234 with [2.06, 2.55]. The NSB posterior interval covers the true MI 0.
     est = _estimate(x, y, method="nsb", random_state=0)
     assert est.details["interval"] == "posterior"
@@ -83,6 +86,28 @@ def test_reproducer_intervals_contain_estimate_and_nsb_covers_zero():
     assert est.value == pytest.approx(mi.mutual_information(x, y, method="nsb"))
     # The undersampling warning says the interval is no confidence interval here.
     assert any("do not read it as a confidence interval" in w for w in est.warnings)
+
+
+def test_smoothed_table_is_the_shrunk_grid_of_observed_symbols():
+    x, y = _reproducer()
+    vx, vy = Variable("x", x, True, 50), Variable("y", y, True, 50)
+    table = d.contingency([vx, vy])
+    grid, p = d.smoothed_table(table)
+    mx, my = np.unique(x).size, np.unique(y).size
+    assert grid.n_cells == mx * my and p.shape == (mx * my,)
+    assert p.sum() == pytest.approx(1.0) and (p > 0).all()
+    # The observed cells keep more mass than the unobserved ones (shrinkage, not replacement).
+    observed = set(zip(x.tolist(), y.tolist()))
+    mask = np.array([(a, b) in observed for a, b in zip(grid.states[0].tolist(), grid.states[1].tolist())])
+    assert p[mask].min() > p[~mask].max()
+    # Its exact MI (the reference) is far below the observed table's plug-in MI of 2.67 nats.
+    ref = d.CHAO_SHEN.bootstrap_reference("mi", [vx, vy], {})
+    assert 0.0 <= ref < 0.5 < 2.6 < d.PLUGIN.mutual_information(vx, vy)
+    # Well-sampled data keep the row bootstrap ("basic"), undersampled data get the smoothed world.
+    assert d.CHAO_SHEN.interval_construction("mi", [vx, vy], {}) == "smoothed"
+    assert d.CHAO_SHEN.interval_construction("entropy", [vx], {}) == "basic"
+    w = Variable("w", np.arange(1000) % 3, True, 3)
+    assert d.CHAO_SHEN.interval_construction("mi", [w, w], {}) == "basic"
 
 
 def test_details_name_the_construction(rng):

@@ -96,6 +96,8 @@ def normal_interval(estimate: float, std_error: float, level: float) -> tuple[fl
 # The constructions an estimator may name in ``interval_method``.
 INTERVAL_METHODS: dict[str, str] = {
     "basic": "bias-corrected basic bootstrap: the spread of T* - t(F_n) over row resamples, carried over to the estimate",
+    "smoothed": "bias-corrected basic bootstrap from a smoothed table (undersampled discrete data): counts drawn from "
+    "the joint table shrunk towards uniform over the observed symbols, errors measured from its exact value",
     "subsampling": "subsampling (half-samples without replacement, rescaled to N): the spread of the subsample estimates "
     "around their mean, reflected around the estimate",
     "normal": "normal interval from the held-out standard error (estimate -/+ z SE; critic fixed, training variability "
@@ -158,7 +160,7 @@ def confidence_interval(
     if own is not None:
         iv = own
     else:
-        method = estimator.interval_method
+        method = estimator.interval_construction(quantity, variables, params)
         if method == "normal":
             se = estimator.standard_error(quantity, variables, params)
             lo, hi = normal_interval(estimate, se, level) if se is not None else (math.nan, math.nan)
@@ -171,7 +173,7 @@ def confidence_interval(
             if method == "subsampling":
                 # The replicates are already rescaled to N and centred on the full estimate.
                 reference = float(finite.mean()) if finite.size else None
-            elif method == "basic":
+            elif method in ("basic", "smoothed"):
                 reference = estimator.bootstrap_reference(quantity, variables, params)
             else:
                 raise ValueError(f"unknown interval construction {method!r}")

@@ -81,6 +81,10 @@ class Estimator:
         """
         return None
 
+    def interval_construction(self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any]) -> str:
+        """The construction for this data: ``interval_method`` unless the estimator decides per data set."""
+        return self.interval_method
+
     def standard_error(self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any]) -> float | None:
         """Standard error of the last estimate (nats) for the "normal" interval, or None."""
         return None
