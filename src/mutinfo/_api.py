@@ -487,7 +487,8 @@ def estimate(
     -----
     The interval always contains the estimate; ``details["interval"]`` names its
     construction (:func:`mutinfo.stats.confidence_interval`): "basic" (bias-corrected
-    bootstrap, discrete methods and gaussian), "posterior" (nsb), "subsampling"
+    bootstrap, discrete methods and gaussian), "smoothed" (the same, resampling a
+    shrunk joint table, for undersampled discrete MI), "posterior" (nsb), "subsampling"
     (k-NN; resampled duplicate rows would read as dependence) or "normal" (neural,
     held-out standard error). A construction that excludes the estimate is widened
     to it, with a warning. In undersampled discrete data no interval reaches its

@@ -26,7 +26,10 @@ For a bias-corrected discrete estimator on 100 samples of two independent
 estimate), so the percentile interval excludes both the estimate and the truth.
 The constructions here use the replicates only for the *shape* of the error
 ``T* - t(F_n)``, measured from the quantity's value ``t(F_n)`` in the bootstrap
-world, and carry that error over to the estimate.
+world, and carry that error over to the estimate. For undersampled discrete data
+even that world (the observed cells) is unlike the real one, so the discrete
+estimators resample a smoothed table instead ("smoothed"; see
+:func:`mutinfo.estimators.discrete.smoothed_table`).
 """
 
 from __future__ import annotations

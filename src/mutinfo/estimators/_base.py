@@ -33,7 +33,8 @@ class Estimator:
     interval_method : str
         How :func:`mutinfo.estimate` builds the confidence interval: a key of
         :data:`mutinfo.stats.INTERVAL_METHODS` ("basic", "subsampling", "normal",
-        "posterior").
+        "posterior"); :meth:`interval_construction` may choose per data set (the
+        discrete family switches to "smoothed" on undersampled tables).
     """
 
     params: Mapping[str, Param] = {}

@@ -26,8 +26,11 @@ symbol). ``plugin`` accepts one sample: it is exactly the quantity of the empiri
 distribution, 0 for a single sample, and the undersampling warning applies. The
 data are *well sampled* for an MI, CMI or conditional entropy with at least
 :data:`WELL_SAMPLED_PER_CELL` = 5 samples per observed joint cell, and for an entropy
-with at least 2 per observed symbol; below that ``diagnostics`` warns, because no
-interval is valid there either (see ``benchmarks/coverage.py``).
+with at least 2 per observed symbol; below that ``diagnostics`` warns, and the
+interval of :func:`mutinfo.estimate` is bootstrapped from a smoothed table
+(:func:`smoothed_table`) rather than the observed cells. It then spans the
+bias-corrected range and the estimate, which makes it wide, and its coverage still
+varies with the method and the data (see ``benchmarks/coverage.py``).
 
 Bounds. The MI of the observed table cannot exceed ``log min(m_x, m_y)`` (observed
 alphabets), which is at most ``log N``. A bias-corrected estimator may legitimately
@@ -458,8 +461,10 @@ class DiscreteEstimator(Estimator):
     ``plugin``; also ``MethodInfo.min_samples``); fewer raise ``DataError``. Below the
     well-sampled rule (5 samples per observed joint cell, 2 per symbol for an
     entropy) ``diagnostics`` warns. The interval of :func:`mutinfo.estimate` is the
-    bias-corrected basic bootstrap around the plug-in value of the observed table
-    (``bootstrap_reference``), or the posterior for ``nsb``.
+    bias-corrected basic bootstrap, with the plug-in value of the observed table as
+    the bootstrap world's truth (``bootstrap_reference``); for an undersampled MI,
+    CMI or conditional entropy the world is the smoothed table instead
+    ("smoothed"); ``nsb`` uses its posterior.
     """
 
     def __init__(self, name: str, entropy_fn: Any, uses_alphabet: bool = False, min_samples: int = MIN_SAMPLES) -> None:
