@@ -111,6 +111,66 @@ def test_vib_fashion_quick(tmp_path):
     assert (tmp_path / "vib_fashion.png").exists()
 
 
+def _vib_toy_data(n: int, labels: torch.Tensor) -> torch.Tensor:
+    """Images whose class c lights a block of 70 pixels, plus noise: a separable 10-class task."""
+    gen = torch.Generator().manual_seed(1)
+    x = 0.2 * torch.rand(n, 784, generator=gen)
+    for c in range(10):
+        x[labels == c, 70 * c : 70 * (c + 1)] += 1.0
+    return x
+
+
+def test_vib_fashion_bound_reads_the_stochastic_code(monkeypatch):
+    """The reported I(Z;Y) >= H(Y) - CE uses sampled codes and the test labels' entropy.
+
+    With a large posterior spread (std_shift = +6, so std ~ 6 at the start), the mean code
+    classifies far better than a sampled one: the bound on the stochastic Z must be the
+    lower figure, and H(Y) is the plug-in entropy of the (here imbalanced) test labels."""
+    from mutinfo.demos import vib_fashion
+
+    built = []
+    make = vib_fashion._model
+
+    def noisy_model(beta):
+        net = make(beta)
+        if beta is not None:
+            net.code.std_shift = 6.0
+        built.append(net)
+        return net
+
+    monkeypatch.setattr(vib_fashion, "_model", noisy_model)
+    y = torch.arange(3000) % 10
+    y_test = torch.cat([torch.arange(1000) % 10, torch.zeros(1000, dtype=torch.long)])  # class 0 is 55%
+    data = {"x": _vib_toy_data(3000, y), "y": y, "x_test": _vib_toy_data(2000, y_test), "y_test": y_test}
+    r = vib_fashion._fit(1e-3, data, 1, 0, "cpu", False)
+
+    p = torch.bincount(y_test).double() / len(y_test)
+    h_y = float(-(p * p.log()).sum())  # 1.6769 nats, not log 10 = 2.3026
+    net = built[-1].eval()
+    with torch.no_grad():
+        h = net.trunk(data["x_test"])
+        mu, std = net.code.encode(h)
+        ce_mu = float(torch.nn.functional.cross_entropy(net.head(mu), y_test))
+        torch.manual_seed(5)
+        ce_z = sum(float(torch.nn.functional.cross_entropy(net.head(mu + std * torch.randn_like(std)), y_test)) for _ in range(64)) / 64
+    assert ce_z > ce_mu + 0.3  # the stochastic code carries visibly less about y than its mean (0.50 nats here)
+    assert r["i_zy_lower_nats"] == pytest.approx(h_y - ce_z, abs=0.03)
+    assert r["i_zy_lower_nats"] < h_y - ce_mu - 0.3
+    assert r["i_mu_y_lower_nats"] == pytest.approx(h_y - ce_mu, abs=1e-4)
+    assert r["h_y_nats"] == pytest.approx(h_y, abs=1e-9)
+
+
+def test_vib_fashion_deterministic_code_has_one_bound():
+    from mutinfo.demos import vib_fashion
+
+    torch.manual_seed(0)
+    net = vib_fashion._model(None)
+    y = torch.arange(500) % 10
+    r = vib_fashion.evaluate(net, _vib_toy_data(500, y), y)
+    assert r["i_zy_lower_nats"] == pytest.approx(r["i_mu_y_lower_nats"], abs=1e-12)  # z is its own mean
+    assert r["h_y_nats"] == pytest.approx(math.log(10), abs=1e-12) and r["rate_nats"] == 0.0 and r["n_z_samples"] == 0
+
+
 @pytest.mark.slow
 @needs_fashion
 def test_imbalance_fashion_quick(tmp_path):
