@@ -173,3 +173,10 @@ def test_unchecked_number_is_an_error():
     assert _unit("2.84") == pytest.approx(0.01) and _unit("12") == 1.0
     with pytest.raises(AssertionError, match="the README says ~2.84"):
         _check("approx", ("2.84",), 2.818, "here")
+
+
+def test_install_instructions_name_a_clone():
+    # mutinfo is not on PyPI: extras install from a clone (`pip install -e ".[bench]"`).
+    assert "pip install 'mutinfo[" not in TEXT and 'pip install "mutinfo[' not in TEXT
+    for extra in re.findall(r'pip install -e "\.\[([\w-]+)\]"', TEXT):
+        assert extra == "EXTRA" or re.search(rf"^{re.escape(extra)} = \[", (README.parent / "pyproject.toml").read_text(), re.M), extra
