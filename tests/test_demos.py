@@ -171,6 +171,38 @@ def test_vib_fashion_deterministic_code_has_one_bound():
     assert r["h_y_nats"] == pytest.approx(math.log(10), abs=1e-12) and r["rate_nats"] == 0.0 and r["n_z_samples"] == 0
 
 
+def test_mean_and_standard_error_of_seeds():
+    from mutinfo.demos._common import mean_and_standard_error
+
+    mean, se = mean_and_standard_error([0.80, 0.82, 0.83])
+    # deviations -1/60, 1/300, 1/75: sum of squares 7/15000; sample variance 7/30000; s.e. sqrt(7/30000 / 3)
+    assert mean == pytest.approx(0.816667, abs=1e-6) and se == pytest.approx(math.sqrt(7 / 90000), rel=1e-9)
+    assert mean_and_standard_error([0.5]) == (0.5, None)  # undefined with one seed: None, not NaN
+
+
+def test_imbalance_fashion_reports_standard_errors_over_seeds(tmp_path, monkeypatch):
+    """Three seeds: mean and standard error of the mean (sample SD / sqrt(3)), and the number of seeds."""
+    import numpy as np
+
+    import mutinfo.datasets as datasets
+    from mutinfo.demos import imbalance_fashion
+
+    labels = np.repeat(np.arange(10), 6000)
+    monkeypatch.setattr(datasets, "load_fashion_mnist", lambda split="train": (np.zeros((labels.size, 1)), labels))
+    table = {"ce": [0.80, 0.82, 0.83], "ce+mi": [0.81, 0.81, 0.84], "reweighted": [0.84, 0.84, 0.84]}
+
+    def fake_fit(method, data, epochs, seed, device, progress):
+        return {"balanced_accuracy": table[method][seed], "recalls": [0.5] * 10, "seconds": 0.0, "nonfinite_steps": 0}
+
+    monkeypatch.setattr(imbalance_fashion, "_fit", fake_fit)
+    m = imbalance_fashion.run(tmp_path, epochs=1, seed=0, progress=False)
+    assert m["n_seeds"] == 3 and m["seeds"] == [0, 1, 2]
+    assert m["ce_balanced_accuracy"] == pytest.approx(0.816667, abs=1e-6)
+    assert m["ce_balanced_accuracy_se"] == pytest.approx(math.sqrt(7 / 90000), rel=1e-9)  # 0.00882; population SD: 0.01247
+    assert m["ce_mi_balanced_accuracy_se"] == pytest.approx(0.01, rel=1e-9)  # sd 0.01732 / sqrt(3)
+    assert m["reweighted_balanced_accuracy_se"] == pytest.approx(0.0, abs=1e-12)
+
+
 @pytest.mark.slow
 @needs_fashion
 def test_imbalance_fashion_quick(tmp_path):
