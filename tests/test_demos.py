@@ -39,16 +39,21 @@ def _cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_iic_digits_beats_kmeans_within_bounded_steps():
+def test_iic_digits_beats_kmeans_at_the_demo_length():
+    """`mutinfo demo`'s IIC run (300 steps, seed 0) beats k-means on pixels (0.792).
+
+    Measured at 300 steps: 0.959 (seed 0), 0.809 (seed 1); k-means 0.792. The README's
+    0.958 is seed 0; the goal >= 0.90 of the full demo is asserted with MUTINFO_FULL=1."""
+    from mutinfo.cli._demo import DEMO_IIC_STEPS
     from mutinfo.datasets import load_digits
     from mutinfo.demos.iic_digits import kmeans_accuracy, train_iic_digits
 
-    steps = 600 if FULL else 100
+    steps = 600 if FULL else DEMO_IIC_STEPS
     result = train_iic_digits(steps=steps, seed=0, eval_every=50)
     x, y = load_digits()
     km = kmeans_accuracy(x, y, 0)
     assert km == pytest.approx(0.79, abs=0.03)
-    assert result["accuracy"] > km
+    assert result["accuracy"] > km  # by 0.17 at seed 0 here; a run can also settle near 0.81 (seed 1)
     if FULL:
         assert result["accuracy"] >= 0.90
     assert result["nonfinite_steps"] == 0  # every loss and gradient of the run was finite
@@ -240,7 +245,8 @@ def test_cli_demo_ends_with_iic_accuracy():
     line = next(ln for ln in res.stdout.splitlines() if ln.strip().startswith("accuracy"))
     accuracy = float(line.split()[1])
     kmeans = float(line.rsplit(":", 1)[1])
-    assert 0.1 < accuracy <= 1.0 and kmeans == pytest.approx(0.79, abs=0.03)
+    # --quick trains 40 steps: accuracy 0.706 at seed 0 (0.637 to 0.706 over seeds 0-4); chance is 0.1
+    assert 0.55 < accuracy <= 1.0 and kmeans == pytest.approx(0.79, abs=0.03)
 
 
 @pytest.mark.slow
