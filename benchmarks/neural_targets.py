@@ -113,7 +113,8 @@ def main() -> int:
         )
     emit()
     emit(
-        f"SMILE over seeds: mean error {np.mean(errors):+.3f} nats, max |error| {np.max(np.abs(errors)):.3f}, "
+        f"SMILE over {len(errors)} seeds: mean error {np.mean(errors):+.3f} ± {np.std(errors, ddof=1) / np.sqrt(len(errors)):.3f} nats "
+        f"(± standard error of the mean), max |error| {np.max(np.abs(errors)):.3f}, "
         f"mean wall time {np.mean(smile_wall):.2f} s."
     )
     emit()
