@@ -256,9 +256,10 @@ def test_iic_fashion_quick(tmp_path):
 
     m = iic_fashion.run(tmp_path, quick=True, progress=False)
     assert m["nonfinite_steps"] == 0
-    # A few hundred label-free steps already cluster far above chance (0.1); the full run reaches the goal.
-    assert m["accuracy"] > 0.35 and 0.0 < m["nmi"] <= 1.0
-    assert m["kmeans_accuracy"] > 0.35
+    # The quick run (60 label-free steps) reaches 0.504, 0.500, 0.491 at seeds 0, 1, 2 (k-means on PCA-50:
+    # 0.502, 0.481, 0.480; chance 0.1); the full run (600 steps) reaches 0.667, in the README.
+    assert m["accuracy"] > 0.45 and 0.0 < m["nmi"] <= 1.0
+    assert m["kmeans_accuracy"] > 0.45
     assert (tmp_path / "iic_fashion.png").exists()
 
 
