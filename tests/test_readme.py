@@ -180,3 +180,11 @@ def test_install_instructions_name_a_clone():
     assert "pip install 'mutinfo[" not in TEXT and 'pip install "mutinfo[' not in TEXT
     for extra in re.findall(r'pip install -e "\.\[([\w-]+)\]"', TEXT):
         assert extra == "EXTRA" or re.search(rf"^{re.escape(extra)} = \[", (README.parent / "pyproject.toml").read_text(), re.M), extra
+
+
+def test_missing_dependency_hint_does_not_assume_a_published_package():
+    from mutinfo._errors import missing_dependency
+
+    msg = str(missing_dependency("keras", "mutinfo.monitor.keras", extra="keras"))
+    assert msg.endswith('Install it with: pip install keras (or, from a clone of mutinfo: pip install -e ".[keras]")')
+    assert str(missing_dependency("pyarrow", "Reading Parquet files")).endswith("Install it with: pip install pyarrow")
