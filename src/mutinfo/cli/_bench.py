@@ -120,7 +120,7 @@ def run_accuracy(args: argparse.Namespace) -> int:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            print("matplotlib is not installed: skipping the figures (pip install -e ".[plot]")")
+            print("matplotlib is not installed: skipping the figures (pip install matplotlib)")
             figures = False
     written = _accuracy.write_outputs(rows, out, meta, figures=figures)
     print(f"\n{len(rows)} runs in {total:.1f} s; wrote " + ", ".join(str(p) for p in written))
