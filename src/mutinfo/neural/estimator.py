@@ -33,8 +33,10 @@ limitations on the measurement of mutual information, AISTATS.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -45,7 +47,7 @@ import torch
 from torch import nn
 
 from .. import functional as F
-from .._errors import DataError, MutualInfoWarning, ParameterError, param_error
+from .._errors import DataError, EstimationError, MutualInfoWarning, ParameterError, param_error
 from .._progress import progress as progress_bar
 from .._threads import torch_threads
 from .._validation import (
@@ -146,6 +148,13 @@ VAL_BLOCK = 512
 TRAIN_EVAL_ROWS = 1000
 # Fewest samples in any split.
 MIN_SPLIT = 10
+# Held-out read-outs that fit refuses with an EstimationError instead of returning (see _readout_problem):
+# more than this many nats below 0, the value of a constant critic ...
+FAILED_FIT_NATS = 1.0
+# ... or, for the log-mean-exp read-outs, more than this many nats above log(number of negative pairs).
+SUPPORT_MARGIN_NATS = 1.0
+# Fits with a user-supplied critic, which may draw from torch's global RNG, run one at a time.
+_GLOBAL_RNG_LOCK = threading.RLock()
 
 
 # ---------------------------------------------------------------------------
@@ -343,6 +352,7 @@ class NeuralResult:
 class _Heldout:
     value: float
     influence: np.ndarray  # (n_used,): the estimate's first-order (Hajek) projection on each row
+    pairs: int = 0  # negative (off-diagonal) pairs the read-out averages over
 
     @property
     def std_error(self) -> float:
@@ -450,23 +460,76 @@ def _heldout(
         value = float(a - big_m)
         return _Heldout(value, (d - a) - (r + c - 2.0 * big_m))
     # log M: log of the mean of exp over all within-block off-diagonal pairs.
+    pairs = int(np.sum(np.array(sizes) * (np.array(sizes) - 1)))
     log_pairs = np.log(sizes_arr - 1)
-    log_m = float(np.logaddexp.reduce(r + log_pairs) - math.log(float(np.sum(sizes_arr - 1))))
-    rho = np.exp(r - log_m) + np.exp(c - log_m) - 2.0  # (r_i + c_i - 2M) / M
-    if bound in ("dv", "mine", "smile"):
-        value = a - log_m
-        psi = (d - a) - rho
-    elif bound == "nwj":
-        scale = math.exp(log_m - 1.0)
-        value = a - scale
-        psi = (d - a) - scale * rho
-    elif bound == "js":  # NWJ at the critic 1 + f
-        scale = math.exp(log_m)
-        value = 1.0 + a - scale
-        psi = (d - a) - scale * rho
-    else:  # pragma: no cover - guarded by BOUNDS
-        raise ValueError(bound)
-    return _Heldout(float(value), psi)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # Overflow gives inf (then a non-finite value that fit refuses), never an OverflowError.
+        log_m = float(np.logaddexp.reduce(r + log_pairs) - math.log(float(np.sum(sizes_arr - 1))))
+        rho = np.exp(r - log_m) + np.exp(c - log_m) - 2.0  # (r_i + c_i - 2M) / M
+        if bound in ("dv", "mine", "smile"):
+            value = a - log_m
+            psi = (d - a) - rho
+        elif bound == "nwj":
+            scale = float(np.exp(log_m - 1.0))
+            value = a - scale
+            psi = (d - a) - scale * rho
+        elif bound == "js":  # NWJ at the critic 1 + f
+            scale = float(np.exp(log_m))
+            value = 1.0 + a - scale
+            psi = (d - a) - scale * rho
+        else:  # pragma: no cover - guarded by BOUNDS
+            raise ValueError(bound)
+    return _Heldout(float(value), psi, pairs)
+
+
+def _readout_problem(held: _Heldout, bound: str) -> str | None:
+    """Why a held-out read-out must not be returned as a number, or None when it may.
+
+    * Non-finite value or standard error (the critic's scores overflow on these pairs).
+    * ``value < -FAILED_FIT_NATS``: every read-out is exactly 0 at a constant critic (nwj:
+      f = 1; js: f = 0; club: q(y|x) not depending on x), and I >= 0; a critic that reads
+      more than a nat worse than no critic at all has failed (diverged, overfitted, or is
+      dominated by a few extreme pairs), whatever the true MI.
+    * For the log-mean-exp read-outs (dv, mine, smile, and nwj, js which never exceed the
+      dv value of the same scores): ``value > log(P) + SUPPORT_MARGIN_NATS`` with P the
+      number of negative pairs compared. Since ``log mean_P exp(f) >= max f - log P``, the
+      dv value exceeds log P only when the mean positive score exceeds every negative
+      score: the held-out pairs are then all told apart, which shows that the MI is large
+      (McAllester & Stratos 2020: no estimate from these samples can certify much more
+      than log of their number) while the value itself reflects the critic's scale.
+      InfoNCE never exceeds log(batch_size); club (an upper-bound read-out) has no such cap.
+    """
+    value, se = held.value, held.std_error
+    if not (math.isfinite(value) and math.isfinite(se)):
+        return f"is not a finite number (value {value!r}, standard error {se!r}): the critic's scores overflow on these pairs"
+    if value < -FAILED_FIT_NATS:
+        return (
+            f"is {value:.4g} nats (standard error {se:.3g}), more than {FAILED_FIT_NATS:g} nat below the 0 nats that a "
+            "constant critic reads: the critic failed (diverged, overfitted, or a few extreme pairs dominate its scores)"
+        )
+    if bound not in ("infonce", "club") and held.pairs > 1:
+        cap = math.log(held.pairs) + SUPPORT_MARGIN_NATS
+        if value > cap:
+            return (
+                f"is {value:.4g} nats, above log({held.pairs}) + {SUPPORT_MARGIN_NATS:g} = {cap:.3f} nats, the most that "
+                f"{held.pairs} held-out negative pairs can support: the critic tells every held-out pair apart, so the data "
+                "show a large MI but the number reflects the critic's scale"
+            )
+    return None
+
+
+def _check_readout(held: _Heldout, bound: str, rows: np.ndarray, what: str) -> None:
+    """Raise EstimationError when :func:`_readout_problem` finds one; ``rows`` maps held-out rows to input rows."""
+    problem = _readout_problem(held, bound)
+    if problem is None:
+        return
+    psi = np.nan_to_num(np.abs(held.influence), nan=np.inf)
+    top = np.argsort(-psi, kind="stable")[:3]
+    where = ", ".join(str(int(rows[i])) for i in top if i < len(rows))
+    raise EstimationError(
+        f"The {what} {bound} estimate {problem}. No number is returned. The rows weighing most on it are [{where}]; "
+        "check them for extreme values, or use more samples, a smaller lr, or method='smile' or 'infonce'."
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -640,14 +703,16 @@ class NeuralEstimator:
         batch = min(p["batch_size"], n_train)
         clip = p.get("clip")
         threads = (1 if device.type == "cpu" else None) if p["num_threads"] == "auto" else p["num_threads"]
-        with torch_threads(threads), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-            torch.manual_seed(seed)
-            critic = self._build_critic(xt.shape[1], yt.shape[1]).to(device)
-            gen = torch.Generator(device="cpu").manual_seed(seed)
+        # The fit's own torch Generator (CPU, so that CPU and CUDA runs start alike) draws the
+        # initial weights, then the minibatch order; torch's global RNG is not used.
+        gen = torch.Generator(device="cpu").manual_seed(seed)
+        with torch_threads(threads), self._global_rng(seed, device):
+            critic = self._build_critic(xt.shape[1], yt.shape[1], gen).to(device)
             state = self._train(critic, data, gen, device, start)
             critic.eval()
             held = _heldout(critic, *data["test"], self.bound, batch_size=batch, clip=clip)
             train_eval = _heldout(critic, data["train"][0][sub], data["train"][1][sub], self.bound, batch_size=batch, clip=clip)
+        _check_readout(held, self.bound, test_idx, "held-out")
         self.critic_ = critic
         self._held = held
         notes = list(state["notes"]) + self._warnings(held, train_eval, state, batch)
@@ -692,6 +757,7 @@ class NeuralEstimator:
         if xs.shape[0] < 2:
             raise DataError(f"evaluate needs at least 2 samples. Got {xs.shape[0]}.")
         held = _heldout(self.critic_, xs, ys, self.bound, batch_size=self.result_.batch_size, clip=self.params.get("clip"))
+        _check_readout(held, self.bound, np.arange(xs.shape[0]), "evaluated")
         return held.value, held.std_error
 
     def bootstrap(self, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:
@@ -733,9 +799,27 @@ class NeuralEstimator:
             kwargs["embed_dim"] = p["embed_dim"]
         return kwargs
 
-    def _build_critic(self, x_dim: int, y_dim: int) -> nn.Module:
+    def _custom_critic(self) -> bool:
+        """Whether the critic is the user's (a module or a factory), which may draw from torch's global RNG."""
+        return self.bound != "club" and not isinstance(self.params["critic"], str)
+
+    def _global_rng(self, seed: int, device: torch.device) -> contextlib.AbstractContextManager[Any]:
+        """For a user's critic: one fit at a time, torch's global RNG seeded with ``seed`` and restored afterwards.
+
+        The factory's initialisation and any dropout then draw reproducibly from the global
+        RNG; built-in critics never touch it and need no lock.
+        """
+        if not self._custom_critic():
+            return contextlib.nullcontext()
+        stack = contextlib.ExitStack()
+        stack.enter_context(_GLOBAL_RNG_LOCK)
+        stack.enter_context(torch.random.fork_rng(devices=[device] if device.type == "cuda" else []))
+        torch.manual_seed(seed)
+        return stack
+
+    def _build_critic(self, x_dim: int, y_dim: int, gen: torch.Generator) -> nn.Module:
         if self.bound == "club":
-            return GaussianConditional(x_dim, y_dim, **self._network(x_dim, y_dim, "club"))
+            return GaussianConditional(x_dim, y_dim, **self._network(x_dim, y_dim, "club"), generator=gen)
         critic = self.params["critic"]
         if isinstance(critic, nn.Module):
             return copy.deepcopy(critic)
@@ -744,7 +828,7 @@ class NeuralEstimator:
             if not isinstance(module, nn.Module):
                 raise param_error("NeuralEstimator", "critic", "a factory returning an nn.Module", module)
             return module
-        return CRITICS[critic](x_dim, y_dim, **self._network(x_dim, y_dim, critic))
+        return CRITICS[critic](x_dim, y_dim, **self._network(x_dim, y_dim, critic), generator=gen)
 
     def _schedule(self, total: int) -> Callable[[int], float]:
         warm = max(1, int(WARMUP_FRACTION * total))
@@ -786,7 +870,7 @@ class NeuralEstimator:
         history: list[tuple[int, float]] = []
         val_se: list[float] = []
         notes: list[str] = []
-        since_best, step, stopped_early = 0, 0, False
+        since_best, step, stopped_early, diverged = 0, 0, False, False
         bar = progress_bar(total=total, desc=f"{self.bound} critic", enabled=p["progress"])
         try:
             done = False
@@ -797,10 +881,7 @@ class NeuralEstimator:
                     critic.train()
                     objective, mine_state = self._objective(critic, x_tr[rows], y_tr[rows], mine_state)
                     if not torch.isfinite(objective):
-                        notes.append(
-                            f"Training diverged at step {step} (the {self.bound} objective became {float(objective.detach())}); "
-                            "the last finite critic is reported. A smaller lr, or method='smile', trains more stably."
-                        )
+                        diverged = (step, float(objective.detach()))
                         done = True
                         break
                     optimizer.zero_grad(set_to_none=True)
@@ -831,7 +912,10 @@ class NeuralEstimator:
                         val_se.append(se)
                         bar.set_postfix_str(f"val {criterion} {held_val:.3f}")
                         if not p["early_stopping"]:
-                            best, best_step = held_val, step
+                            # Keep the last critic with a finite validation value: the one reported if training diverges.
+                            if math.isfinite(held_val):
+                                best, best_step = held_val, step
+                                best_weights = copy.deepcopy(critic.state_dict())
                         elif math.isfinite(held_val) and held_val > best:
                             best, best_step, since_best = held_val, step, 0
                             best_weights = copy.deepcopy(critic.state_dict())
@@ -851,8 +935,21 @@ class NeuralEstimator:
                         break
         finally:
             bar.close()
-        if p["early_stopping"]:
+        if diverged and best_step == 0:
+            raise EstimationError(
+                f"Training of the {self.bound} critic diverged at step {diverged[0]} (the objective became {diverged[1]}) "
+                "before any validation check gave a finite value, so there is no trained critic to report. "
+                "A smaller lr, or method='smile', trains more stably."
+            )
+        if best_step > 0 and (diverged or p["early_stopping"]):
+            # Early stopping: the best critic on validation. Divergence: the last finite one checked.
             critic.load_state_dict(best_weights)
+        if diverged:
+            kept = "the best on validation" if p["early_stopping"] else "the last with a finite validation value"
+            notes.append(
+                f"Training diverged at step {diverged[0]} (the {self.bound} objective became {diverged[1]}); the critic of "
+                f"step {best_step}, {kept}, is reported. A smaller lr, or method='smile', trains more stably."
+            )
         critic.eval()
         val_value = _heldout(critic, x_va, y_va, self.bound, batch_size=batch, clip=clip).value
         if len(history) >= 4 and not stopped_early and self.bound != "club":
