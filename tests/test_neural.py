@@ -12,10 +12,10 @@ torch = pytest.importorskip("torch")
 
 import mutinfo as mi  # noqa: E402
 import mutinfo.functional as F  # noqa: E402
-from mutinfo import DataError, MutualInfoWarning, ParameterError  # noqa: E402
+from mutinfo import DataError, EstimationError, MutualInfoWarning, ParameterError  # noqa: E402
 from mutinfo._registry import auto_method, get_method  # noqa: E402
 from mutinfo.neural import BilinearCritic, ConcatCritic, GaussianConditional, NeuralEstimator, SeparableCritic  # noqa: E402
-from mutinfo.neural._marginals import MarginalMap  # noqa: E402
+from mutinfo.neural._marginals import STANDARDIZE_RANGE, TAIL_MARGIN, MarginalMap  # noqa: E402
 from mutinfo.neural.estimator import _heldout  # noqa: E402
 
 from conftest import FULL, requires_cuda  # noqa: E402
@@ -106,18 +106,58 @@ def test_critic_errors():
 # Per-coordinate input maps.
 
 
-def test_gaussianize_is_increasing_everywhere_and_ignores_monotone_distortions():
+def test_gaussianize_is_increasing_inside_and_ignores_monotone_distortions():
     rng = np.random.default_rng(3)
     a = torch.as_tensor(rng.standard_t(2, size=(500, 2)))
     m = MarginalMap("gaussianize", a)
     z = m(a)
     assert abs(float(z.mean())) < 0.05 and float(z.std()) == pytest.approx(1.0, abs=0.05)
-    grid = torch.linspace(-1000, 1000, 20001, dtype=torch.float64)[:, None].repeat(1, 2)
-    assert bool((m(grid).diff(dim=0) > 0).all())  # strictly increasing, also far outside the training range
+    inside = torch.sort(a, dim=0).values
+    assert bool((m(inside).diff(dim=0) > 0).all())  # strictly increasing on the training range
     cubed = MarginalMap("gaussianize", a**3)
     assert torch.allclose(cubed(a**3), z, atol=1e-6)  # x -> x^3 changes nothing at the training points
+
+
+def test_standardize_is_robust():
+    rng = np.random.default_rng(4)
+    a = torch.as_tensor(rng.standard_normal((4000, 2)) * [3.0, 1e-3] + [5.0, -2.0])
     s = MarginalMap("standardize", a)(a)
-    assert torch.allclose(s.mean(0), torch.zeros(2, dtype=torch.float32), atol=1e-5)
+    # (t - median) / (IQR / 1.349): about mean 0 and sd 1 on Gaussian data.
+    assert torch.allclose(s.mean(0), torch.zeros(2), atol=0.05) and torch.allclose(s.std(0), torch.ones(2), atol=0.05)
+    a[0, 0] = 1e100  # one extreme training value moves the others by a rank-free robust scale only
+    s2 = MarginalMap("standardize", a)(a)
+    assert float((s2[1:] - s[1:]).abs().max()) < 0.01
+    assert float(s2[0, 0]) <= float(s[1:, 0].max()) + TAIL_MARGIN + STANDARDIZE_RANGE
+
+
+@pytest.mark.parametrize("kind", ["gaussianize", "standardize"])
+def test_marginal_maps_clamp_beyond_the_training_range(kind):
+    rng = np.random.default_rng(3)
+    a = torch.as_tensor(rng.standard_normal((300, 2)))
+    m = MarginalMap(kind, a)
+    z = m(a)
+    lo, hi = z.min(0).values, z.max(0).values
+    far = torch.as_tensor([-1e300, -1e100, -1e3, -10.0, 10.0, 1e3, 1e100, 1e300], dtype=torch.float64)[:, None].repeat(1, 2)
+    out = m(far)
+    assert bool(torch.isfinite(out).all()) and bool((out.diff(dim=0) >= 0).all())
+    assert bool((out >= lo - TAIL_MARGIN - 1e-6).all()) and bool((out <= hi + TAIL_MARGIN + 1e-6).all())
+    assert bool((out[:4] < lo).all()) and bool((out[4:] > hi).all())  # beyond the range, never back inside it
+    # The old map went on linearly: one held-out 1e3 reached the critic as a score near 1e3.
+
+
+@pytest.mark.parametrize("kind", ["gaussianize", "standardize"])
+def test_marginal_maps_do_not_depend_on_the_scale(kind):
+    rng = np.random.default_rng(5)
+    a = torch.as_tensor(rng.standard_normal((400, 3)))
+    held = torch.as_tensor(rng.standard_normal((200, 3)))
+    want = MarginalMap(kind, a)(held)
+    for c in (1e-300, 1e-150, 1e150, 1e300):
+        got = MarginalMap(kind, a * c)(held * c)
+        assert bool(torch.isfinite(got).all())
+        assert torch.allclose(got, want, atol=1e-6), c
+    # The training points of "gaussianize" are exactly their normal scores at every scale.
+    if kind == "gaussianize":
+        assert torch.equal(MarginalMap(kind, a * 1e300)(a * 1e300), MarginalMap(kind, a)(a))
 
 
 # ---------------------------------------------------------------------------
@@ -211,8 +251,14 @@ def test_held_out_lower_bounds_do_not_invent_information(bound):
 def test_exponentiated_read_out_is_never_silently_absurd_on_heavy_tails(seed):
     # NWJ at 1 + f of a JS-trained critic on a 2+2-d Student-t (df=3): one held-out pair with a
     # large score can dominate exp(f). The value is then either a sane lower bound or flagged.
+    # A value more than 1 nat below 0 is refused (EstimationError), not returned.
     x, y, truth = mi.datasets.student_t(10_000, dim=2, df=3, rho=0.5, random_state=seed)  # 0.399 nats
-    r = NeuralEstimator("js", random_state=seed, progress=False).fit(x, y).result_
+    try:
+        r = NeuralEstimator("js", random_state=seed, progress=False).fit(x, y).result_
+    except EstimationError as e:
+        assert "more than 1 nat below the 0 nats that a constant critic reads" in str(e)
+        return
+    assert r.value > -1.0
     sane = 0.2 < r.value < truth + 3 * r.std_error
     flagged = any("dominated by a few sample pairs" in w for w in r.warnings)
     assert sane or flagged
@@ -233,8 +279,11 @@ def test_overfitting_is_reported():
     rng = np.random.default_rng(6)
     x, y = rng.standard_normal((300, 10)), rng.standard_normal((300, 10))
     with pytest.warns(MutualInfoWarning, match="far below the same bound on training data"):
-        r = NeuralEstimator("dv", hidden=(128, 128), epochs=150, early_stopping=False, random_state=0).fit(x, y).result_
+        r = NeuralEstimator("dv", hidden=(128, 128), epochs=40, early_stopping=False, random_state=0).fit(x, y).result_
     assert r.train_value > r.value + 0.2
+    # Trained much longer, the held-out value falls more than 1 nat below 0: refused, not returned.
+    with pytest.raises(EstimationError, match=r"The held-out dv estimate is -\d.* more than 1 nat below the 0 nats"):
+        NeuralEstimator("dv", hidden=(128, 128), epochs=150, early_stopping=False, random_state=0).fit(x, y)
 
 
 @pytest.mark.slow
@@ -257,7 +306,7 @@ def test_seeded_runs_are_reproducible_and_evaluate_on_new_data():
 @pytest.mark.slow
 def test_custom_critics_and_torch_input():
     x, y, _ = mi.datasets.gaussian(1000, dim=2, rho=0.8, random_state=3)
-    module = BilinearCritic(2, 2)
+    module = BilinearCritic(2, 2, generator=torch.Generator().manual_seed(1))
     r1 = _fit("infonce", x, y, critic=module, max_steps=50)
     r2 = _fit("infonce", x, y, critic=module, max_steps=50)
     assert r1.value == r2.value  # the module is copied, not trained in place
@@ -283,7 +332,7 @@ def test_default_network_depends_on_the_input_dimension():
     assert est._network(20, 3, "separable") == {"hidden": (256,), "activation": "softplus", "embed_dim": 64}
     assert est._network(2, 2, "concat") == {"activation": "softplus"}
     assert NeuralEstimator(hidden=(32,), activation="tanh")._network(2, 2, "separable")["hidden"] == (32,)
-    critic = NeuralEstimator()._build_critic(5, 5)
+    critic = NeuralEstimator()._build_critic(5, 5, torch.Generator())
     assert isinstance(critic, SeparableCritic) and isinstance(critic.g[1], torch.nn.SiLU) and len(critic.g) == 5
 
 
