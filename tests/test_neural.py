@@ -25,17 +25,18 @@ MI_1D = -0.5 * math.log(1 - RHO**2)
 
 
 class ExactCritic(torch.nn.Module):
-    """log p(x, y) / (p(x) p(y)) of the standard bivariate normal with correlation RHO (plus a shift)."""
+    """log p(x, y) / (p(x) p(y)) of the standard bivariate normal with correlation rho (plus a shift)."""
 
     eval_block = 4096
 
-    def __init__(self, shift: float = 0.0, scale: float = 1.0) -> None:
+    def __init__(self, shift: float = 0.0, scale: float = 1.0, rho: float = RHO) -> None:
         super().__init__()
-        self.shift, self.scale = shift, scale
+        self.shift, self.scale, self.rho = shift, scale, rho
 
     def forward(self, x, y):
+        rho = self.rho
         xi, yj = x[:, :1].double(), y[:, :1].double().T
-        r = -0.5 * math.log(1 - RHO**2) - (RHO**2 * (xi**2 + yj**2) - 2 * RHO * xi * yj) / (2 * (1 - RHO**2))
+        r = -0.5 * math.log(1 - rho**2) - (rho**2 * (xi**2 + yj**2) - 2 * rho * xi * yj) / (2 * (1 - rho**2))
         return self.scale * r + self.shift
 
 
@@ -235,6 +236,113 @@ def test_club_is_above_the_truth():
     r = _fit("club", x, y)
     # With q = p(y|x) CLUB equals 2 rho^2 / (1 - rho^2) = 0.667 nats here.
     assert truth + 0.2 < r.value < 0.667 + 0.15
+
+
+# Data sets with known MI for the bound-direction tests: Gaussian at about 0.5 and 2 nats, and a
+# non-Gaussian 1+1-d mixture.
+def _bound_data(name):
+    if name == "gauss-0.5":
+        return mi.datasets.gaussian(2000, dim=1, rho=mi.datasets.rho_for_mi(0.5), random_state=21)
+    if name == "gauss-2":
+        return mi.datasets.gaussian(2000, dim=2, rho=mi.datasets.rho_for_mi(1.0), random_state=22)
+    return mi.datasets.gaussian_mixture(2000, random_state=23)
+
+
+BOUND_STEPS = None if FULL else 150
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("data", ["gauss-0.5", "gauss-2", "mixture"])
+@pytest.mark.parametrize("bound", ["nwj", "js", "infonce"])
+def test_lower_bound_read_outs_stay_below_the_truth(bound, data):
+    # nwj, js and infonce are documented as lower bounds in expectation on held-out data.
+    x, y, truth = _bound_data(data)
+    r = _fit(bound, x, y, max_steps=BOUND_STEPS, hidden=(64,), embed_dim=32)
+    assert r.value < truth + 3 * r.std_error, (r.value, r.std_error, truth)
+    assert r.value > 0.3 * truth  # and trained: a real estimate, not a trivial 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("data", ["gauss-0.5", "gauss-2"])
+def test_club_read_out_stays_above_the_truth_when_q_can_fit(data):
+    # club is documented as an upper bound when q(y|x) fits p(y|x): Gaussian data, Gaussian q.
+    x, y, truth = _bound_data(data)
+    r = _fit("club", x, y, max_steps=BOUND_STEPS, hidden=(64,))
+    assert r.value > truth - 3 * r.std_error, (r.value, r.std_error, truth)
+
+
+def _exact_replicates(rho, bounds, *, m, clip=None, reps=400, shift=0.0):
+    """Held-out values of the exact critic log r + shift (+1 for nwj) over fresh samples of m rows."""
+    from mutinfo._threads import torch_threads
+
+    out = {b: [] for b in bounds}
+    with torch_threads(1):  # tiny tensors: extra threads only contend
+        for s in range(reps):
+            x, y = (torch.as_tensor(a) for a in mi.datasets.gaussian(m, dim=1, rho=rho, random_state=5000 + s)[:2])
+            for b in bounds:
+                c = ExactCritic(rho=rho, shift=shift + (1.0 if b == "nwj" else 0.0))
+                out[b].append(_heldout(c, x, y, b, batch_size=m, clip=clip).value)
+    return {b: np.array(v) for b, v in out.items()}
+
+
+def test_held_out_dv_is_biased_upward_and_nwj_is_not():
+    # With the optimal critic f* the population DV value is I. The held-out NWJ at f* + 1 is unbiased;
+    # the held-out DV value exceeds it on every sample (M - 1 - log M >= 0 for the negatives' mean M).
+    rho = 0.999
+    truth = -0.5 * math.log(1 - rho**2)  # 3.108 nats
+    v = _exact_replicates(rho, ["dv", "nwj"], m=20)
+    sem = v["nwj"].std() / math.sqrt(len(v["nwj"]))
+    assert v["nwj"].mean() == pytest.approx(truth, abs=3 * sem)
+    gap = v["dv"] - v["nwj"]
+    assert (gap >= -1e-12).all() and gap.mean() > 0.05  # so E[dv] > I: not a lower bound in expectation
+
+
+def test_smile_is_neither_a_lower_nor_an_upper_bound():
+    rho = 0.999
+    truth = -0.5 * math.log(1 - rho**2)  # 3.108 nats
+    # At the optimal critic log r with tau = 1: capping the rare large negative scores removes most of
+    # E_q exp f, and SMILE reads about 3.78, far above the truth.
+    above = _exact_replicates(rho, ["smile"], m=200, clip=1.0, reps=100)["smile"]
+    assert above.mean() > truth + 0.5
+    # At log r - 10 (as optimal for DV, which reads I there too) with tau = 5: every negative score
+    # is lifted to -5, and SMILE reads I - 5.
+    below = _exact_replicates(rho, ["smile", "dv"], m=200, clip=5.0, reps=20, shift=-10.0)
+    assert below["smile"].mean() < truth - 4.0
+    assert below["dv"].mean() == pytest.approx(truth, abs=0.1)
+
+
+class _DivergingCritic(torch.nn.Module):
+    """A bilinear critic whose scores become +inf after 50 training calls (the count is part of its state)."""
+
+    eval_block = 4096
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.full((1, 1), 0.5))
+        self.register_buffer("calls", torch.zeros((), dtype=torch.long))
+
+    def forward(self, x, y):
+        if self.training:
+            self.calls += 1
+        s = x[:, :1] @ self.w @ y[:, :1].T
+        return s + math.inf if int(self.calls) > 50 else s
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_divergence_reports_the_last_finite_critic(early_stopping):
+    x, y, _ = mi.datasets.gaussian(1000, dim=1, rho=0.8, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = NeuralEstimator(
+            "nwj", critic=_DivergingCritic(), batch_size=64, max_steps=200, early_stopping=early_stopping, random_state=0
+        ).fit(x, y)
+    r = est.result_
+    # 600 training rows in batches of 64: 9 steps an epoch, checks every 45 steps; scores are inf from step 50.
+    assert r.steps == 50 and r.best_step == 45 and int(est.critic_.calls) == 45  # the critic of step 45
+    assert math.isfinite(r.value) and math.isfinite(r.std_error)  # before, without early stopping: NaN
+    kept = "the best on validation" if early_stopping else "the last with a finite validation value"
+    note = f"Training diverged at step 50 (the nwj objective became nan); the critic of step 45, {kept}, is reported."
+    assert any(note in str(w.message) for w in caught) and any(note in w for w in r.warnings)
 
 
 @pytest.mark.slow

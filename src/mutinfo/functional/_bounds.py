@@ -357,9 +357,9 @@ def smile(scores: Any, clip: float | None = SMILE_CLIP) -> Any:
     Value ``E_p[f] - log E_q[exp clip(f, -tau, tau)]``; gradient of :func:`js_fgan`.
     Clipping bounds the variance of the partition term (which otherwise grows like
     ``exp(I)``) at the price of a bias that vanishes as tau grows; tau = 5 works
-    well up to about 10 nats. It is a biased estimator, not a bound: clipping
-    lowers it where the negatives' scores fall below -tau, the log of a batch mean
-    raises it, and either can win.
+    well up to about 10 nats. It is a biased estimator, not a bound: capping the
+    negatives' large scores raises it, lifting their scores below -tau lowers it,
+    the log of a batch mean raises it, and either direction can win.
 
     Parameters
     ----------
