@@ -202,7 +202,9 @@ def test_a_seeded_fit_neither_uses_nor_changes_the_global_rngs():
 
 
 def test_thread_count_changes_results_by_float_rounding_only():
-    x, y, _ = mi.datasets.gaussian(1000, dim=3, rho=0.6, random_state=1)
-    one = _fit("smile", x, y, num_threads=1)
-    two = _fit("smile", x, y, num_threads=2)
+    # Measured: identical values with 1 and 2 threads (smile and infonce, 3+3-d and 5+5-d, default
+    # networks, 100 steps). Stated tolerance 0.01 nats; kept short, as spare threads spin on a busy machine.
+    x, y, _ = mi.datasets.gaussian(500, dim=3, rho=0.6, random_state=1)
+    one = _fit("smile", x, y, num_threads=1, max_steps=20)
+    two = _fit("smile", x, y, num_threads=2, max_steps=20)
     assert two.value == pytest.approx(one.value, abs=0.01)
