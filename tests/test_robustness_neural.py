@@ -30,7 +30,7 @@ from robustness import check_scale_and_outlier  # noqa: E402
 
 BOUNDS = ["smile", "infonce", "nwj", "js", "club", "dv", "mine"]
 # Small networks and short training: the properties hold at any training length.
-FAST = {"max_steps": 60, "hidden": (32,), "batch_size": 128}
+FAST = {"max_steps": 40, "hidden": (32,), "batch_size": 128}
 
 
 def _fast(bound: str) -> dict:
@@ -85,16 +85,15 @@ def test_an_outlier_in_the_training_split_changes_ranks_only():
 # The reproducer of the issue: one value of 1e3 in 300 rows.
 
 
-@pytest.mark.parametrize("bound", ["smile", "nwj", "js"])
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("bound, seed", [("smile", 0), ("smile", 1), ("nwj", 0), ("nwj", 1), ("js", 0)])
 def test_one_outlier_in_300_rows_does_not_dominate_the_critic(bound, seed):
     # Before: smile read -6.7 nats (seed 1: -49), nwj -6e94 or an OverflowError, js an OverflowError.
     r = np.random.default_rng(seed)
     x = r.normal(size=300)
     y = x + r.normal(size=300)  # I = log(2) / 2 = 0.347 nats
-    base = _fit(bound, x, y, seed, max_steps=100)
+    base = _fit(bound, x, y, seed, max_steps=80)
     x[0] = 1e3
-    out = _fit(bound, x, y, seed, max_steps=100)
+    out = _fit(bound, x, y, seed, max_steps=80)
     assert abs(out.value - base.value) <= 3 * base.std_error, (out.value, base.value, base.std_error)
     assert -0.2 < out.value < 0.8
 
@@ -155,7 +154,7 @@ def test_seeded_fits_give_the_same_numbers_in_threads_as_in_sequence(bound):
     x, y, _ = mi.datasets.gaussian(600, dim=2, rho=0.6, random_state=0)
 
     def call(i):
-        return mi.mutual_information(x, y, method=bound, random_state=i, max_steps=40, hidden=(32,))
+        return mi.mutual_information(x, y, method=bound, random_state=i, max_steps=20, hidden=(32,))
 
     threads_before = torch.get_num_threads()
     sequence = [call(i) for i in range(6)]
@@ -201,7 +200,7 @@ def test_a_seeded_fit_neither_uses_nor_changes_the_global_rngs():
 def test_thread_count_changes_results_by_float_rounding_only():
     # Measured: identical values with 1 and 2 threads (smile and infonce, 3+3-d and 5+5-d, default
     # networks, 100 steps). Stated tolerance 0.01 nats; kept short, as spare threads spin on a busy machine.
-    x, y, _ = mi.datasets.gaussian(500, dim=3, rho=0.6, random_state=1)
-    one = _fit("smile", x, y, num_threads=1, max_steps=20)
-    two = _fit("smile", x, y, num_threads=2, max_steps=20)
+    x, y, _ = mi.datasets.gaussian(300, dim=3, rho=0.6, random_state=1)
+    one = _fit("smile", x, y, num_threads=1, max_steps=10)
+    two = _fit("smile", x, y, num_threads=2, max_steps=10)
     assert two.value == pytest.approx(one.value, abs=0.01)

@@ -319,7 +319,8 @@ class NeuralResult:
     Attributes
     ----------
     value : float
-        The bound evaluated on the held-out split, in nats: the estimate.
+        The read-out evaluated on the held-out split, in nats: the estimate (always
+        finite; see the module notes for which read-outs are bounds).
     std_error : float
         Delta-method standard error of ``value`` over the held-out rows (critic fixed).
     train_value : float
