@@ -137,7 +137,7 @@ def test_read_outs_beyond_what_the_held_out_pairs_support_are_refused():
     rows = np.arange(100) + 1000
     _check_readout(_Heldout(-0.9, psi, 100 * 99), "dv", rows, "held-out")  # -0.9 and 9.9 nats are returned
     _check_readout(_Heldout(math.log(9900) + 0.9, psi, 100 * 99), "dv", rows, "held-out")
-    with pytest.raises(EstimationError, match=r"is -1.1 nats .* more than 1 nat below .* rows weighing most on it are \[1000, 1099"):
+    with pytest.raises(EstimationError, match=r"is -1.1 nats .* more than 1 nat below .* weighing most on it are \[1000, 1099"):
         _check_readout(_Heldout(-1.1, psi, 9900), "smile", rows, "held-out")
     with pytest.raises(EstimationError, match=r"above log\(9900\) \+ 1 = 10.200 nats"):
         _check_readout(_Heldout(10.3, psi, 9900), "nwj", rows, "held-out")
