@@ -27,6 +27,14 @@ bound         value                                                  optimal cri
 ``club``      E_p log q(y|x) - E_q log q(y|x)   (an upper bound)      q = p(y|x)
 ============  =====================================================  ==================
 
+As estimates from one batch: ``infonce``, ``nwj``, ``tuba`` and ``js`` are lower
+bounds on I(X;Y) in expectation (nwj, tuba and js are unbiased estimates of their
+population bound; infonce is a bound for any batch). ``dv`` and ``mine``: the
+population DV value is a lower bound, but its batch value takes the log of a mean and
+is biased upward, so it is not a bound in expectation. ``smile`` clips, which biases it
+either way: a biased estimator, not a bound. ``club`` is an upper bound only when
+q(y|x) is close enough to p(y|x).
+
 where ``r = p(x, y) / (p(x) p(y))`` is the density ratio, whose expectation under
 p(x, y) of the log is I(X;Y).
 
@@ -224,9 +232,10 @@ def dv(scores: Any) -> Any:
     Returns
     -------
     0-dim tensor
-        The bound in nats. The log of a minibatch mean makes both the value and its
-        gradient biased (see :func:`mine` for the corrected gradient); its variance
-        grows exponentially with the true MI.
+        In nats. The population DV value is a lower bound on I(X;Y) for every critic,
+        but the log of a minibatch mean makes both this value and its gradient biased
+        (the value upward, so it is not a lower bound in expectation; see :func:`mine`
+        for the corrected gradient); its variance grows exponentially with the true MI.
 
     Notes
     -----
@@ -262,7 +271,7 @@ def mine(scores: Any, state: Any = None, momentum: float = MINE_MOMENTUM) -> tup
     Returns
     -------
     bound : 0-dim tensor
-        Value of the DV bound in nats, with the corrected gradient.
+        The value of :func:`dv` in nats (biased upward like it), with the corrected gradient.
     state : 0-dim tensor
         The updated running log-average (detached); pass it to the next call.
 
@@ -343,12 +352,14 @@ def js(scores: Any) -> Any:
 
 
 def smile(scores: Any, clip: float | None = SMILE_CLIP) -> Any:
-    """SMILE: DV bound with the negatives' scores clipped to [-tau, tau], trained as JS (Song & Ermon 2020).
+    """SMILE: the DV value with the negatives' scores clipped to [-tau, tau], trained as JS (Song & Ermon 2020).
 
     Value ``E_p[f] - log E_q[exp clip(f, -tau, tau)]``; gradient of :func:`js_fgan`.
     Clipping bounds the variance of the partition term (which otherwise grows like
     ``exp(I)``) at the price of a bias that vanishes as tau grows; tau = 5 works
-    well up to about 10 nats.
+    well up to about 10 nats. It is a biased estimator, not a bound: capping the
+    negatives' large scores raises it, lifting their scores below -tau lowers it,
+    the log of a batch mean raises it, and either direction can win.
 
     Parameters
     ----------
