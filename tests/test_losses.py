@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 
 import mutinfo.functional as F
 from mutinfo import DataError, ParameterError
-from mutinfo.losses import VIB, DiscreteMILoss, IICLoss, InfoNCELoss
+from mutinfo.losses import VIB, DiscreteMILoss, IICLoss, InfoNCELoss, NTXentLoss
 
 
 @pytest.fixture
@@ -65,13 +65,47 @@ def test_iic_loss_minimum_is_minus_log_k():
         IICLoss(lamb=-0.5)
 
 
-def test_infonce_loss_equals_functional(gen):
+def test_ntxent_loss_equals_functional_and_exposes_bound(gen):
     z1 = torch.randn(6, 4, generator=gen, dtype=torch.float64)
     z2 = torch.randn(6, 4, generator=gen, dtype=torch.float64)
-    assert float(InfoNCELoss(temperature=0.2)(z1, z2)) == float(F.nt_xent(z1, z2, 0.2))
-    assert float(InfoNCELoss(temperature=0.2, normalize=False)(z1, z2)) == float(F.nt_xent(z1, z2, 0.2, normalize=False))
-    with pytest.raises(ParameterError, match="The `distributed` parameter of InfoNCELoss must be a bool. Got 'yes'"):
+    loss = NTXentLoss(temperature=0.2)
+    value = loss(z1, z2)
+    assert float(value) == float(F.nt_xent(z1, z2, 0.2))
+    assert float(loss.mi_bound) == pytest.approx(math.log(11) - float(value), abs=1e-12)
+    assert float(NTXentLoss(temperature=0.2, normalize=False)(z1, z2)) == float(F.nt_xent(z1, z2, 0.2, normalize=False))
+    with pytest.raises(ParameterError, match="The `normalize` parameter of NTXentLoss must be a bool. Got 'yes'"):
+        NTXentLoss(normalize="yes")
+
+
+def test_infonce_loss_is_the_infonce_bound(gen):
+    """InfoNCELoss = -functional.infonce of its critic's scores (not NT-Xent); mi_bound = -loss <= log N."""
+    z1 = torch.randn(6, 4, generator=gen, dtype=torch.float64)
+    z2 = torch.randn(6, 4, generator=gen, dtype=torch.float64)
+    loss = InfoNCELoss(temperature=0.2)
+    value = loss(z1, z2)
+    cos = torch.nn.functional.normalize(z1, dim=1) @ torch.nn.functional.normalize(z2, dim=1).T / 0.2
+    assert float(value) == pytest.approx(-float(F.infonce(cos)), abs=1e-12)
+    # By hand: mean_i [log N - CE_i] with CE the cross-entropy of picking column i in row i.
+    by_hand = sum(math.log(6) + float(cos[i, i]) - math.log(sum(math.exp(float(c)) for c in cos[i])) for i in range(6)) / 6
+    assert float(loss.mi_bound) == pytest.approx(by_hand, abs=1e-12)
+    assert float(value) != pytest.approx(float(F.nt_xent(z1, z2, 0.2)), abs=1e-3)
+    critic = _Bilinear(4, 4)
+    with_critic = InfoNCELoss(critic)
+    assert float(with_critic(z1, z2).detach()) == pytest.approx(-float(F.infonce(critic(z1, z2)).detach()), abs=1e-12)
+    # The log-batch cap: perfectly separated pairs reach log N and never more.
+    eye = torch.eye(5, dtype=torch.float64)
+    sharp = InfoNCELoss(temperature=1e-3)
+    sharp(eye, eye)
+    assert float(sharp.mi_bound) == pytest.approx(math.log(5), abs=1e-9)
+    for _ in range(20):
+        a, b = torch.randn(5, 3, generator=gen, dtype=torch.float64), torch.randn(5, 3, generator=gen, dtype=torch.float64)
+        sharp(a, a + 0.01 * b)
+        assert float(sharp.mi_bound) <= math.log(5) + 1e-12
+    assert torch.autograd.gradcheck(lambda a, b: InfoNCELoss(temperature=0.5)(a, b), (z1.clone().requires_grad_(), z2.clone().requires_grad_()))
+    with pytest.raises(ParameterError, match="The `distributed` parameter of InfoNCELoss must be"):
         InfoNCELoss(distributed="yes")
+    with pytest.raises(DataError, match=r"x and y of CosineCritic must have shapes \(n, d\) and \(m, d\). Got \(6, 4\) and \(6, 3\)"):
+        InfoNCELoss()(z1, z2[:, :3])
 
 
 def test_vib_kl_equals_functional_and_sampling(gen):

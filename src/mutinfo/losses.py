@@ -10,7 +10,8 @@ loss               what it optimises                           functional form
 =================  ==========================================  =========================
 DiscreteMILoss     -I(Y; Y_hat) of the batch joint table       discrete_mutual_information
 IICLoss            -I(Z; Z') of two views (Ji et al. 2019)     iic_from_joint
-InfoNCELoss        NT-Xent of two views (maximises InfoNCE)    nt_xent
+InfoNCELoss        -InfoNCE bound (critic or cosine scores)    infonce
+NTXentLoss         NT-Xent of two views (SimCLR)               nt_xent
 MINELoss           -MINE bound with a critic                   mine
 NWJLoss            -NWJ bound with a critic                    nwj
 SMILELoss          -SMILE estimate with a critic               smile
@@ -19,12 +20,25 @@ CLUBLoss           +CLUB upper bound (minimise I)              club
 VIB                bottleneck layer; beta * KL rate term       kl_standard_normal
 =================  ==========================================  =========================
 
-**Distributed training.** With ``distributed=True`` and an initialised
-``torch.distributed`` process group, each loss gathers embeddings and critic inputs
-from all ranks (differentiably) or all-reduces its joint table, so its value on every
-rank equals the single-process value on the concatenated batch, and gradients averaged
-by ``DistributedDataParallel`` equal the single-process gradients; see
-:mod:`mutinfo.distributed`. Without a process group the flag changes nothing.
+**Distributed training.** Every loss takes ``distributed="auto"`` (the default):
+whenever a ``torch.distributed`` process group with more than one rank is
+initialised, it gathers embeddings and critic inputs from all ranks
+(differentiably) or all-reduces its joint table, so its value on every rank equals
+the single-process value on the concatenated batch, and gradients averaged by
+``DistributedDataParallel`` equal the single-process gradients; see
+:mod:`mutinfo.distributed`. Without such a process group nothing changes.
+``distributed=False`` opts out (each rank optimises the objective of its own
+shard); ``True`` means the same as ``"auto"``. Because the collectives run inside
+``forward``, every rank must call the loss the same number of times (a loss
+evaluated on rank 0 only, e.g. for logging, needs ``distributed=False`` or it waits
+for the other ranks forever).
+
+The parameters of a loss module (a critic, CLUB's ``q`` network) are trained too and
+must get the same update on every rank: put the loss inside the module wrapped by
+``DistributedDataParallel`` (or all-reduce and average their gradients yourself).
+Gradients from gathered inputs are already those of the global batch, but those of
+global means (``CLUBLoss.learning_loss``, ``VIB``'s rate) and of ``distributed=False``
+are per rank.
 """
 
 from __future__ import annotations
@@ -39,16 +53,19 @@ from torch import nn
 from . import distributed as _dist
 from . import functional as F
 from ._errors import DataError
+from .functional._contrastive import NORM_EPS as _NORM_EPS
 from ._validation import check_float, check_int
 
 __all__ = [
     "VIB",
     "CLUBLoss",
+    "CosineCritic",
     "DiscreteMILoss",
     "IICLoss",
     "InfoNCELoss",
     "JSLoss",
     "MINELoss",
+    "NTXentLoss",
     "NWJLoss",
     "SMILELoss",
 ]
@@ -56,9 +73,27 @@ __all__ = [
 _LOG_2PI = math.log(2 * math.pi)
 
 
-def _reduce_joint(joint: torch.Tensor, n: int, distributed: bool) -> torch.Tensor:
+def _check_distributed(func: str, value: Any) -> bool | str:
+    """``distributed`` is "auto", True or False."""
+    if isinstance(value, bool) or (isinstance(value, str) and value == "auto"):
+        return value
+    from ._errors import param_error
+
+    raise param_error(func, "distributed", '"auto", True or False', value)
+
+
+def _collective(distributed: bool | str) -> bool:
+    """True when the loss should use the global batch: not opted out, and a process group of > 1 rank exists.
+
+    ``"auto"`` and ``True`` behave the same (``True`` is kept for code written before
+    ``"auto"`` was the default); ``False`` keeps every computation on this rank's shard.
+    """
+    return distributed is not False and _dist.is_distributed()
+
+
+def _reduce_joint(joint: torch.Tensor, n: int, distributed: bool | str) -> torch.Tensor:
     """The joint table of the global batch from this rank's table of ``n`` samples."""
-    if not distributed or not _dist.is_distributed():
+    if not _collective(distributed):
         return joint
     total = _dist.all_reduce_sum(joint * n)
     count = _dist.all_reduce_sum(torch.tensor(float(n), dtype=joint.dtype, device=joint.device))
@@ -90,8 +125,10 @@ class DiscreteMILoss(nn.Module):
     num_classes : int, optional
         Number of label values when ``target`` holds labels; default: the number of
         logit columns.
-    distributed : bool, default False
-        All-reduce the joint table across ranks (exact global-batch objective).
+    distributed : "auto", True or False, default "auto"
+        Global-batch objective whenever a ``torch.distributed`` process group with
+        more than one rank is initialised (see the module notes); False keeps the
+        objective on this rank's shard.
 
     Shapes
     ------
@@ -117,10 +154,10 @@ class DiscreteMILoss(nn.Module):
     -0.6931
     """
 
-    def __init__(self, num_classes: int | None = None, *, distributed: bool = False) -> None:
+    def __init__(self, num_classes: int | None = None, *, distributed: bool | str = "auto") -> None:
         super().__init__()
         self.num_classes = None if num_classes is None else check_int("DiscreteMILoss", "num_classes", num_classes, 1)
-        self.distributed = _check_bool("DiscreteMILoss", "distributed", distributed)
+        self.distributed = _check_distributed("DiscreteMILoss", distributed)
 
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         p = torch.softmax(logits, dim=-1)
@@ -149,8 +186,10 @@ class IICLoss(nn.Module):
     ----------
     lamb : float, default 1.0
         Weight on the marginal entropies (>= 0); > 1 favours balanced clusters.
-    distributed : bool, default False
-        All-reduce the joint table across ranks (exact global-batch objective).
+    distributed : "auto", True or False, default "auto"
+        Global-batch objective whenever a ``torch.distributed`` process group with
+        more than one rank is initialised (see the module notes); False keeps the
+        objective on this rank's shard.
 
     Shapes
     ------
@@ -163,10 +202,10 @@ class IICLoss(nn.Module):
     Image Classification and Segmentation", ICCV.
     """
 
-    def __init__(self, lamb: float = 1.0, *, distributed: bool = False) -> None:
+    def __init__(self, lamb: float = 1.0, *, distributed: bool | str = "auto") -> None:
         super().__init__()
         self.lamb = check_float("IICLoss", "lamb", lamb, 0.0)
-        self.distributed = _check_bool("IICLoss", "distributed", distributed)
+        self.distributed = _check_distributed("IICLoss", distributed)
 
     def forward(self, logits: torch.Tensor, logits_prime: torch.Tensor) -> torch.Tensor:
         if logits.shape != logits_prime.shape:
@@ -176,12 +215,35 @@ class IICLoss(nn.Module):
         return -F.iic_from_joint(joint, self.lamb).mean()
 
 
-class InfoNCELoss(nn.Module):
-    """NT-Xent contrastive loss of two views of a batch of embeddings (InfoNCE form).
+class CosineCritic(nn.Module):
+    """``f(x, y) = cos(x, y) / temperature``: the default critic of :class:`InfoNCELoss` (no parameters).
 
-    Minimising it maximises the InfoNCE lower bound ``log(2N - 1) - loss`` on the
-    mutual information between the two views' embeddings, where ``N`` is the global
-    batch size. See :func:`mutinfo.functional.nt_xent`.
+    Rows are divided by ``max(||row||, NORM_EPS)`` (see
+    :mod:`mutinfo.functional._contrastive`), so an all-zero embedding gives scores 0.
+    """
+
+    def __init__(self, temperature: float = 0.1) -> None:
+        super().__init__()
+        self.temperature = check_float("CosineCritic", "temperature", temperature, 0.0, lo_open=True)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
+            raise DataError(f"x and y of CosineCritic must have shapes (n, d) and (m, d). Got {tuple(x.shape)} and {tuple(y.shape)}.")
+        x = x / x.norm(dim=1, keepdim=True).clamp_min(_NORM_EPS)
+        y = y / y.norm(dim=1, keepdim=True).clamp_min(_NORM_EPS)
+        return x @ y.T / self.temperature
+
+
+class NTXentLoss(nn.Module):
+    """NT-Xent contrastive loss of two views of a batch of embeddings (SimCLR's form of InfoNCE).
+
+    Each of the ``2N`` embeddings is an anchor whose positive is the other view of the
+    same sample and whose ``2N - 2`` negatives are all other embeddings of both views
+    (:func:`mutinfo.functional.nt_xent`); this is the loss of SimCLR and of
+    pytorch-metric-learning's ``NTXentLoss``. Minimising it maximises the InfoNCE lower
+    bound ``log(2N - 1) - loss`` on the mutual information between the two views'
+    embeddings (for views drawn from the same distribution), where ``N`` is the global
+    batch size. After each call, :attr:`mi_bound` holds that bound (nats, detached).
 
     Parameters
     ----------
@@ -189,9 +251,17 @@ class InfoNCELoss(nn.Module):
         Softmax temperature on cosine similarities, > 0.
     normalize : bool, default True
         Cosine similarities (True) or dot products (False).
-    distributed : bool, default False
-        Gather embeddings from all ranks first, so negatives come from the global
-        batch and the value equals the single-process value.
+    distributed : "auto", True or False, default "auto"
+        Gather embeddings from all ranks first whenever a process group with more
+        than one rank is initialised, so negatives come from the global batch and the
+        value equals the single-process value; False keeps each rank's shard.
+
+    Attributes
+    ----------
+    mi_bound : 0-dim tensor
+        ``log(2N - 1) - loss`` of the last call, in nats (NaN before the first call).
+        It can never exceed ``log(2N - 1)`` (the loss is >= 0): a batch of N pairs
+        cannot certify more than ``log(2N - 1)`` nats.
 
     Shapes
     ------
@@ -203,16 +273,19 @@ class InfoNCELoss(nn.Module):
     Chen et al. (2020), SimCLR, ICML; van den Oord et al. (2018), arXiv:1807.03748.
     """
 
-    def __init__(self, temperature: float = 0.1, *, normalize: bool = True, distributed: bool = False) -> None:
+    def __init__(self, temperature: float = 0.1, *, normalize: bool = True, distributed: bool | str = "auto") -> None:
         super().__init__()
-        self.temperature = check_float("InfoNCELoss", "temperature", temperature, 0.0, lo_open=True)
-        self.normalize = _check_bool("InfoNCELoss", "normalize", normalize)
-        self.distributed = _check_bool("InfoNCELoss", "distributed", distributed)
+        self.temperature = check_float("NTXentLoss", "temperature", temperature, 0.0, lo_open=True)
+        self.normalize = _check_bool("NTXentLoss", "normalize", normalize)
+        self.distributed = _check_distributed("NTXentLoss", distributed)
+        self.mi_bound: torch.Tensor = torch.full((), float("nan"))
 
     def forward(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-        if self.distributed:
+        if _collective(self.distributed):
             z1, z2 = _dist.gather(z1), _dist.gather(z2)
-        return F.nt_xent(z1, z2, self.temperature, normalize=self.normalize)
+        loss = F.nt_xent(z1, z2, self.temperature, normalize=self.normalize)
+        self.mi_bound = math.log(2 * z1.shape[0] - 1) - loss.detach()
+        return loss
 
 
 class _CriticBoundLoss(nn.Module):
@@ -226,18 +299,18 @@ class _CriticBoundLoss(nn.Module):
 
     _name = ""
 
-    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *, distributed: bool = False) -> None:
+    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *, distributed: bool | str = "auto") -> None:
         super().__init__()
         if not callable(critic):
             from ._errors import param_error
 
             raise param_error(type(self).__name__, "critic", "a callable critic(x, y) -> (n, n) scores, e.g. an nn.Module", critic)
         self.critic = critic
-        self.distributed = _check_bool(type(self).__name__, "distributed", distributed)
+        self.distributed = _check_distributed(type(self).__name__, distributed)
 
     def scores(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The critic's (N, N) score matrix on the (global, when distributed) batch."""
-        if self.distributed:
+        if _collective(self.distributed):
             x, y = _dist.gather(x), _dist.gather(y)
         if x.shape[0] != y.shape[0]:
             raise DataError(f"x and y of {type(self).__name__} must have the same number of samples. Got {x.shape[0]} and {y.shape[0]}.")
@@ -252,6 +325,69 @@ class _CriticBoundLoss(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return -self.bound(self.scores(x, y))
+
+
+class InfoNCELoss(_CriticBoundLoss):
+    """Minus the InfoNCE lower bound on I(X; Y) of paired samples (van den Oord et al. 2018).
+
+    ``loss = -infonce(S)`` (:func:`mutinfo.functional.infonce`) with the score matrix
+    ``S[i, j] = f(x_i, y_j)`` of the batch: each ``x_i`` classifies its partner ``y_i``
+    among the ``N`` candidates ``y_1..y_N``, and ``infonce(S) = log N - CE``.
+    The critic ``f`` is any module ``critic(x, y) -> (N, N)`` (e.g.
+    ``mutinfo.neural.SeparableCritic``); by default it is the cosine similarity of
+    the two embeddings divided by ``temperature`` (CPC / CLIP's one-directional form,
+    ``x`` and ``y`` of the same width). For SimCLR's two-view loss with negatives
+    from both views, use :class:`NTXentLoss`.
+
+    After each call, :attr:`mi_bound` holds ``-loss``, the InfoNCE lower bound on
+    I(X; Y) in nats, which can never exceed ``log N`` (N the global batch size): a
+    batch of N pairs cannot certify more than ``log N`` nats, so take ``log N`` well
+    above the MI you expect.
+
+    Parameters
+    ----------
+    critic : callable, optional
+        ``critic(x, y) -> (N, N)`` scores; None for cosine similarity / temperature.
+        A critic with parameters is trained by the same optimiser; under DDP put the
+        loss inside the wrapped module (see the module notes).
+    temperature : float, default 0.1
+        Divides the cosine similarities of the default critic, > 0 (unused with a critic).
+    distributed : "auto", True or False, default "auto"
+        Gather x and y from all ranks whenever a process group with more than one
+        rank is initialised (negatives from the global batch); False keeps each
+        rank's shard.
+
+    Shapes
+    ------
+    ``forward(x, y)``: x of shape (n, d_x), y of shape (n, d_y) (d_x = d_y for the
+    default critic). Returns a scalar in nats, ``>= -log N``. Cost O(N^2 d).
+
+    References
+    ----------
+    van den Oord, Li & Vinyals (2018), "Representation Learning with Contrastive
+    Predictive Coding", arXiv:1807.03748; Poole et al. (2019), "On Variational Bounds
+    of Mutual Information", ICML.
+
+    Examples
+    --------
+    >>> import torch
+    >>> z = torch.eye(3)
+    >>> loss = InfoNCELoss(temperature=0.01)
+    >>> round(float(loss(z, z)), 4), round(float(loss.mi_bound), 4)   # the cap log 3
+    (-1.0986, 1.0986)
+    """
+
+    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None, *, temperature: float = 0.1,
+                 distributed: bool | str = "auto") -> None:
+        temperature = check_float("InfoNCELoss", "temperature", temperature, 0.0, lo_open=True)
+        super().__init__(CosineCritic(temperature) if critic is None else critic, distributed=distributed)
+        self.temperature = temperature
+        self.mi_bound: torch.Tensor = torch.full((), float("nan"))
+
+    def bound(self, scores: torch.Tensor) -> torch.Tensor:
+        value = F.infonce(scores)
+        self.mi_bound = value.detach()
+        return value
 
 
 class NWJLoss(_CriticBoundLoss):
@@ -303,7 +439,7 @@ class SMILELoss(_CriticBoundLoss):
     Estimators", ICLR.
     """
 
-    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], clip: float | None = 5.0, *, distributed: bool = False) -> None:
+    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], clip: float | None = 5.0, *, distributed: bool | str = "auto") -> None:
         super().__init__(critic, distributed=distributed)
         self.clip = None if clip is None else check_float("SMILELoss", "clip", clip, 0.0, lo_open=True)
 
@@ -331,7 +467,7 @@ class MINELoss(_CriticBoundLoss):
     Belghazi et al. (2018), "Mutual Information Neural Estimation", ICML.
     """
 
-    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], momentum: float = 0.9, *, distributed: bool = False) -> None:
+    def __init__(self, critic: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], momentum: float = 0.9, *, distributed: bool | str = "auto") -> None:
         super().__init__(critic, distributed=distributed)
         self.momentum = check_float("MINELoss", "momentum", momentum, 0.0, 1.0, hi_open=True)
         self.register_buffer("state", torch.full((), float("nan")))
@@ -366,8 +502,10 @@ class CLUBLoss(nn.Module):
         Sizes of x and y.
     hidden : int, default 64
         Width of the MLPs for mu and logvar.
-    distributed : bool, default False
-        Gather x and y from all ranks (exact global-batch value).
+    distributed : "auto", True or False, default "auto"
+        Global-batch objective whenever a ``torch.distributed`` process group with
+        more than one rank is initialised (see the module notes); False keeps the
+        objective on this rank's shard.
 
     Shapes
     ------
@@ -380,12 +518,12 @@ class CLUBLoss(nn.Module):
     Bound of Mutual Information", ICML.
     """
 
-    def __init__(self, x_dim: int, y_dim: int, hidden: int = 64, *, distributed: bool = False) -> None:
+    def __init__(self, x_dim: int, y_dim: int, hidden: int = 64, *, distributed: bool | str = "auto") -> None:
         super().__init__()
         x_dim = check_int("CLUBLoss", "x_dim", x_dim, 1)
         self.y_dim = check_int("CLUBLoss", "y_dim", y_dim, 1)
         hidden = check_int("CLUBLoss", "hidden", hidden, 1)
-        self.distributed = _check_bool("CLUBLoss", "distributed", distributed)
+        self.distributed = _check_distributed("CLUBLoss", distributed)
         self.mu = nn.Sequential(nn.Linear(x_dim, hidden), nn.ReLU(), nn.Linear(hidden, self.y_dim))
         self.logvar = nn.Sequential(nn.Linear(x_dim, hidden), nn.ReLU(), nn.Linear(hidden, self.y_dim), nn.Tanh())
 
@@ -401,10 +539,10 @@ class CLUBLoss(nn.Module):
         """Minus the mean log-likelihood of the positive pairs under q (train q with it)."""
         mu, logvar = self.mu(x), self.logvar(x)
         ll = -0.5 * (((y - mu).square() / logvar.exp()).sum(-1) + logvar.sum(-1) + self.y_dim * _LOG_2PI)
-        return -(_dist.global_mean(ll) if self.distributed else ll.mean())
+        return -(_dist.global_mean(ll) if _collective(self.distributed) else ll.mean())
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if self.distributed:
+        if _collective(self.distributed):
             x, y = _dist.gather(x), _dist.gather(y)
         return F.club(self.log_likelihoods(x, y))
 
@@ -431,8 +569,10 @@ class VIB(nn.Module):
     std_shift : float, default -5.0
         Added before the softplus, so that the initial noise is small (the paper's
         ``softplus(x - 5)``).
-    distributed : bool, default False
-        Average the KL over the global batch (all ranks).
+    distributed : "auto", True or False, default "auto"
+        Global-batch objective whenever a ``torch.distributed`` process group with
+        more than one rank is initialised (see the module notes); False keeps the
+        objective on this rank's shard.
 
     Shapes
     ------
@@ -451,13 +591,13 @@ class VIB(nn.Module):
     (torch.Size([8, 2]), torch.Size([]))
     """
 
-    def __init__(self, in_features: int, bottleneck: int, beta: float = 1e-3, *, std_shift: float = -5.0, distributed: bool = False) -> None:
+    def __init__(self, in_features: int, bottleneck: int, beta: float = 1e-3, *, std_shift: float = -5.0, distributed: bool | str = "auto") -> None:
         super().__init__()
         in_features = check_int("VIB", "in_features", in_features, 1)
         self.bottleneck = check_int("VIB", "bottleneck", bottleneck, 1)
         self.beta = check_float("VIB", "beta", beta, 0.0)
         self.std_shift = check_float("VIB", "std_shift", std_shift)
-        self.distributed = _check_bool("VIB", "distributed", distributed)
+        self.distributed = _check_distributed("VIB", distributed)
         self.encoder = nn.Linear(in_features, 2 * self.bottleneck)
         self.kl: torch.Tensor = torch.zeros(())
 
@@ -469,7 +609,7 @@ class VIB(nn.Module):
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         mu, std = self.encode(h)
         per_sample = F.kl_standard_normal(mu, std)
-        self.kl = _dist.global_mean(per_sample) if self.distributed else per_sample.mean()
+        self.kl = _dist.global_mean(per_sample) if _collective(self.distributed) else per_sample.mean()
         if self.training:
             return mu + std * torch.randn_like(std)
         return mu
