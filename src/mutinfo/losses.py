@@ -44,6 +44,7 @@ are per rank.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -52,8 +53,9 @@ from torch import nn
 
 from . import distributed as _dist
 from . import functional as F
-from ._errors import DataError
+from ._errors import DataError, MutualInfoWarning
 from .functional._contrastive import NORM_EPS as _NORM_EPS
+from .functional._discrete import full_precision, upcast
 from ._validation import check_float, check_int
 
 __all__ = [
@@ -108,23 +110,64 @@ def _check_bool(func: str, name: str, value: Any) -> bool:
     return value
 
 
+def _probabilities(func: str, name: str, t: Any, from_logits: bool) -> torch.Tensor:
+    """Rows of class probabilities, in float32 or float64, from logits or probabilities of shape (..., n, k)."""
+    kind = "logits" if from_logits else "probabilities"
+    if not isinstance(t, torch.Tensor):
+        raise DataError(f"{name} of {func} must be a torch.Tensor of {kind}. Got {type(t).__name__}.")
+    if not t.is_floating_point():
+        hint = " (labels go in `target`; convert predictions with .float())" if t.dtype != torch.bool else ""
+        raise DataError(f"{name} of {func} must be a floating-point tensor of {kind}. Got dtype {t.dtype}{hint}.")
+    if t.ndim < 2:
+        raise DataError(f"{name} of {func} must have shape (..., n, k). Got shape {tuple(t.shape)}.")
+    if t.shape[-2] == 0 or t.shape[-1] == 0:
+        raise DataError(f"{name} of {func} is empty: the batch needs at least one sample and one class. Got shape {tuple(t.shape)}.")
+    t = upcast(t)
+    with full_precision(t), torch.no_grad():
+        tol = max(1e-4, 10 * torch.finfo(t.dtype).eps)
+        if from_logits:
+            looks_like_p = bool((t.min() >= 0) & ((t.sum(dim=-1) - 1).abs().max() <= tol))
+        else:
+            bad = bool((t.min() < 0) | ~(t.sum(dim=-1) > 0).all() | ~torch.isfinite(t).all())
+    if from_logits:
+        if looks_like_p and t.shape[-1] > 1:
+            warnings.warn(
+                f"{name} of {func} look like probabilities (non-negative, rows summing to 1) but are read as logits "
+                f"and passed through softmax again, which flattens them and leaves almost no training signal; "
+                f"pass from_logits=False for probabilities.",
+                MutualInfoWarning,
+                stacklevel=3,
+            )
+        with full_precision(t):
+            return torch.softmax(t, dim=-1)
+    if bad:
+        raise DataError(f"{name} of {func} must hold probabilities (finite, non-negative, rows with a positive sum) with from_logits=False; "
+                        f"got negative, non-finite or all-zero rows. Pass from_logits=True for logits.")
+    return t / t.sum(dim=-1, keepdim=True)
+
+
 class DiscreteMILoss(nn.Module):
     """Minus the mutual information I(Y; Y_hat) between labels and a classifier's predictions.
 
-    The classifier's softmax output ``p = softmax(logits)`` and the one-hot labels
-    define the batch joint table ``P[c, y] = (1/n) sum_i p[i, c] [y_i = y]``, and the
-    loss is ``-I(P)``: gradient descent on it maximises the information the predicted
-    class carries about the true class, with the probabilities taken from the model's
-    outputs. Unlike cross-entropy, the objective rewards a high-entropy marginal of
-    predictions, which counteracts collapse onto majority classes under imbalance.
-    With a second set of logits instead of labels, the joint is that of two softmax
-    outputs.
+    The classifier's probabilities ``p`` (``softmax(logits)``, or the inputs themselves
+    with ``from_logits=False``) and the one-hot labels define the batch joint table
+    ``P[c, y] = (1/n) sum_i p[i, c] [y_i = y]``, and the loss is ``-I(P)``: gradient
+    descent on it maximises the information the predicted class carries about the true
+    class, with the probabilities taken from the model's outputs. Unlike cross-entropy,
+    the objective rewards a high-entropy marginal of predictions, which counteracts
+    collapse onto majority classes under imbalance. With a second set of logits (or
+    probabilities) instead of labels, the joint is that of the two outputs.
 
     Parameters
     ----------
     num_classes : int, optional
         Number of label values when ``target`` holds labels; default: the number of
         logit columns.
+    from_logits : bool, default True
+        Inputs are logits (softmax is applied) or, with False, probabilities (rows
+        are divided by their sums, as Keras does). Keras' name and meaning. Inputs
+        read as logits that look like probabilities (non-negative rows summing to 1)
+        raise a :class:`~mutinfo.MutualInfoWarning`: a second softmax flattens them.
     distributed : "auto", True or False, default "auto"
         Global-batch objective whenever a ``torch.distributed`` process group with
         more than one rank is initialised (see the module notes); False keeps the
@@ -132,14 +175,16 @@ class DiscreteMILoss(nn.Module):
 
     Shapes
     ------
-    ``forward(logits, target)``: logits of shape (n, k); target an integer tensor of
-    shape (n,) or logits of shape (n, m). Returns a scalar in nats, in
-    ``[-log min(k, m), 0]``.
+    ``forward(logits, target)``: logits (probabilities with ``from_logits=False``) of
+    shape (n, k); target an integer tensor of labels of shape (n,), or outputs of
+    shape (n, m) of the same kind as ``logits``. Returns a scalar in nats, in ``[-log min(k, m), 0]``.
 
     Notes
     -----
     Cost O(n k m). The plug-in MI of a batch table is biased upward for small batches,
-    so use batches of at least several times ``k * m`` samples.
+    so use batches of at least several times ``k * m`` samples. float16 and bfloat16
+    inputs (and inputs under ``torch.autocast``) are computed in float32, and the
+    loss is float32.
 
     References
     ----------
@@ -152,27 +197,42 @@ class DiscreteMILoss(nn.Module):
     >>> logits = torch.tensor([[20.0, 0.0], [0.0, 20.0]])
     >>> round(float(loss(logits, torch.tensor([0, 1]))), 4)   # -log 2
     -0.6931
+    >>> round(float(DiscreteMILoss(from_logits=False)(torch.eye(2), torch.tensor([0, 1]))), 4)
+    -0.6931
     """
 
-    def __init__(self, num_classes: int | None = None, *, distributed: bool | str = "auto") -> None:
+    def __init__(self, num_classes: int | None = None, *, from_logits: bool = True, distributed: bool | str = "auto") -> None:
         super().__init__()
         self.num_classes = None if num_classes is None else check_int("DiscreteMILoss", "num_classes", num_classes, 1)
+        self.from_logits = _check_bool("DiscreteMILoss", "from_logits", from_logits)
         self.distributed = _check_distributed("DiscreteMILoss", distributed)
 
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        p = torch.softmax(logits, dim=-1)
-        q = target if not target.is_floating_point() else torch.softmax(target, dim=-1)
+        func = "DiscreteMILoss"
+        p = _probabilities(func, "logits", logits, self.from_logits)
+        if not isinstance(target, torch.Tensor):
+            raise DataError(f"target of {func} must be a torch.Tensor (integer labels or outputs). Got {type(target).__name__}.")
+        if target.dtype == torch.bool:
+            raise DataError(f"target of {func} must hold integer labels (or floating-point outputs). Got dtype torch.bool; "
+                            f"convert it with target.long().")
+        if target.is_floating_point():
+            q = _probabilities(func, "target", target, self.from_logits)
+        elif target.is_complex():
+            raise DataError(f"target of {func} must hold integer labels (or floating-point outputs). Got dtype {target.dtype}.")
+        else:
+            q = target.long()
         joint = F.batch_joint(p, q, self.num_classes)
         joint = _reduce_joint(joint, p.shape[-2], self.distributed)
         return -F.discrete_mutual_information(joint)
 
 
 class IICLoss(nn.Module):
-    """Invariant Information Clustering loss of two views' cluster logits (Ji et al. 2019).
+    """Invariant Information Clustering loss of two views' cluster outputs (Ji et al. 2019).
 
-    ``loss = -iic(softmax(logits), softmax(logits_prime), lamb)``: minus the mutual
-    information of the cluster assignments of paired views, from their symmetrised
-    batch joint table, with weight ``lamb`` on the marginal entropies.
+    ``loss = -iic(p, p_prime, lamb)`` with ``p = softmax(logits)`` (or the inputs
+    themselves with ``from_logits=False``): minus the mutual information of the
+    cluster assignments of paired views, from their symmetrised batch joint table,
+    with weight ``lamb`` on the marginal entropies.
 
     The training recipe of the paper uses several *sub-heads* (independently
     initialised heads on one trunk, to reduce the variance of the solution) and an
@@ -186,6 +246,11 @@ class IICLoss(nn.Module):
     ----------
     lamb : float, default 1.0
         Weight on the marginal entropies (>= 0); > 1 favours balanced clusters.
+    from_logits : bool, default True
+        Inputs are logits (softmax is applied) or, with False, probabilities such as
+        the softmax outputs of the original IIC code. Keras' name and meaning; inputs
+        read as logits that look like probabilities raise a
+        :class:`~mutinfo.MutualInfoWarning`.
     distributed : "auto", True or False, default "auto"
         Global-batch objective whenever a ``torch.distributed`` process group with
         more than one rank is initialised (see the module notes); False keeps the
@@ -193,8 +258,10 @@ class IICLoss(nn.Module):
 
     Shapes
     ------
-    ``forward(logits, logits_prime)``: two tensors of shape (..., n, k). Returns a
-    scalar in nats, ``>= -log k`` when ``lamb = 1``.
+    ``forward(logits, logits_prime)``: two floating-point tensors of shape (..., n, k)
+    (probabilities with ``from_logits=False``).
+    Returns a scalar in nats, ``>= -log k`` when ``lamb = 1``; float32 for float16 or
+    bfloat16 inputs (computed in float32).
 
     References
     ----------
@@ -202,16 +269,19 @@ class IICLoss(nn.Module):
     Image Classification and Segmentation", ICCV.
     """
 
-    def __init__(self, lamb: float = 1.0, *, distributed: bool | str = "auto") -> None:
+    def __init__(self, lamb: float = 1.0, *, from_logits: bool = True, distributed: bool | str = "auto") -> None:
         super().__init__()
         self.lamb = check_float("IICLoss", "lamb", lamb, 0.0)
+        self.from_logits = _check_bool("IICLoss", "from_logits", from_logits)
         self.distributed = _check_distributed("IICLoss", distributed)
 
     def forward(self, logits: torch.Tensor, logits_prime: torch.Tensor) -> torch.Tensor:
-        if logits.shape != logits_prime.shape:
-            raise DataError(f"logits and logits_prime of IICLoss must have the same shape. Got {tuple(logits.shape)} and {tuple(logits_prime.shape)}.")
-        joint = F.batch_joint(torch.softmax(logits, dim=-1), torch.softmax(logits_prime, dim=-1))
-        joint = _reduce_joint(joint, logits.shape[-2], self.distributed)
+        p = _probabilities("IICLoss", "logits", logits, self.from_logits)
+        p_prime = _probabilities("IICLoss", "logits_prime", logits_prime, self.from_logits)
+        if p.shape != p_prime.shape:
+            raise DataError(f"logits and logits_prime of IICLoss must have the same shape. Got {tuple(p.shape)} and {tuple(p_prime.shape)}.")
+        joint = F.batch_joint(p, p_prime)
+        joint = _reduce_joint(joint, p.shape[-2], self.distributed)
         return -F.iic_from_joint(joint, self.lamb).mean()
 
 
@@ -229,9 +299,11 @@ class CosineCritic(nn.Module):
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
             raise DataError(f"x and y of CosineCritic must have shapes (n, d) and (m, d). Got {tuple(x.shape)} and {tuple(y.shape)}.")
-        x = x / x.norm(dim=1, keepdim=True).clamp_min(_NORM_EPS)
-        y = y / y.norm(dim=1, keepdim=True).clamp_min(_NORM_EPS)
-        return x @ y.T / self.temperature
+        x, y = upcast(x), upcast(y)
+        with full_precision(x):
+            x = x / x.norm(dim=1, keepdim=True).clamp_min(_NORM_EPS)
+            y = y / y.norm(dim=1, keepdim=True).clamp_min(_NORM_EPS)
+            return x @ y.T / self.temperature
 
 
 class NTXentLoss(nn.Module):
@@ -531,14 +603,16 @@ class CLUBLoss(nn.Module):
         """``L[i, j] = log q(y_j | x_i)`` of shape (n, n), in nats."""
         if x.shape[0] != y.shape[0] or y.ndim != 2 or y.shape[1] != self.y_dim:
             raise DataError(f"CLUBLoss needs x of shape (n, x_dim) and y of shape (n, {self.y_dim}). Got {tuple(x.shape)} and {tuple(y.shape)}.")
-        mu, logvar = self.mu(x), self.logvar(x)
-        sq = (y.unsqueeze(0) - mu.unsqueeze(1)).square()  # [i, j, d] = (y_j - mu_i)^2
-        return -0.5 * ((sq / logvar.exp().unsqueeze(1)).sum(-1) + logvar.sum(-1, keepdim=True) + self.y_dim * _LOG_2PI)
+        mu, logvar, y = upcast(self.mu(x)), upcast(self.logvar(x)), upcast(y)  # squares and sums in float32 at least
+        with full_precision(mu):
+            sq = (y.unsqueeze(0) - mu.unsqueeze(1)).square()  # [i, j, d] = (y_j - mu_i)^2
+            return -0.5 * ((sq / logvar.exp().unsqueeze(1)).sum(-1) + logvar.sum(-1, keepdim=True) + self.y_dim * _LOG_2PI)
 
     def learning_loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Minus the mean log-likelihood of the positive pairs under q (train q with it)."""
-        mu, logvar = self.mu(x), self.logvar(x)
-        ll = -0.5 * (((y - mu).square() / logvar.exp()).sum(-1) + logvar.sum(-1) + self.y_dim * _LOG_2PI)
+        mu, logvar, y = upcast(self.mu(x)), upcast(self.logvar(x)), upcast(y)
+        with full_precision(mu):
+            ll = -0.5 * (((y - mu).square() / logvar.exp()).sum(-1) + logvar.sum(-1) + self.y_dim * _LOG_2PI)
         return -(_dist.global_mean(ll) if _collective(self.distributed) else ll.mean())
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
