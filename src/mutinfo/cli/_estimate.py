@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 
 
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         test="permutation" if args.permutations > 0 else None,
         n_permutations=max(args.permutations, 1),
     )
+    result = dataclasses.replace(result, names=tuple(n for n in (args.x, args.y, args.z) if n))  # the column names
     if args.json:
         out = result.to_dict()
         out.update({"file": args.file, "x": args.x, "y": args.y, "z": args.z})
