@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import math
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -244,64 +239,4 @@ def test_lightning_callback_errors():
         MutualInformationCallback(num_classes=2, splits=("test",))
 
 
-# ---------------------------------------------------------------------------
-# Keras 3 (torch backend), in a subprocess so the backend choice cannot leak.
-
-_KERAS_SCRIPT = r"""
-import json, sys
-import numpy as np
-import keras
-from mutinfo.datasets import twelve_bit
-from mutinfo.monitor import kde_information
-from mutinfo.monitor.keras import InformationPlaneCallback
-
-assert keras.backend.backend() == "torch"
-keras.utils.set_random_seed(0)
-x, y, _ = twelve_bit()
-inputs = keras.Input(shape=(12,))
-h1 = keras.layers.Dense(8, activation="tanh", name="h1")(inputs)
-h2 = keras.layers.Dense(4, activation="tanh", name="h2")(h1)
-out = keras.layers.Dense(2, name="logits")(h2)
-model = keras.Model(inputs, out)
-model.compile(optimizer=keras.optimizers.Adam(0.01), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-cb = InformationPlaneCallback(["h1", "h2"], x=x, y=y, estimator="kde", every=1)
-hist = model.fit(x[:2048], y[:2048], epochs=2, batch_size=256, verbose=0, callbacks=[cb])
-probe = keras.Model(inputs, h2)
-t = keras.ops.convert_to_numpy(probe.predict(x, verbose=0))
-i_xt, i_ty = kde_information(t, y)
-last = [r for r in cb.history if r["epoch"] == 2 and r["layer"] == "h2"][0]
-try:
-    bad = InformationPlaneCallback(["nope"], x=x, y=y)
-    bad.set_model(model)
-    bad.record(0)
-    error = None
-except Exception as exc:
-    error = str(exc)
-print(json.dumps({
-    "epochs": sorted({r["epoch"] for r in cb.history}),
-    "layers": sorted({r["layer"] for r in cb.history}),
-    "logged": sorted(k for k in hist.history if "/" in k),
-    "logged_last": hist.history["h2/I_XT"][-1],
-    "record": [last["i_xt"], last["i_ty"]],
-    "direct": [i_xt, i_ty],
-    "error": error,
-}))
-"""
-
-
-@pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="keras is not installed")
-def test_keras_callback_with_torch_backend():
-    env = dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=os.pathsep.join(sys.path), OMP_NUM_THREADS="1")
-    proc = subprocess.run([sys.executable, "-c", _KERAS_SCRIPT], capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    import json
-
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert got["epochs"] == [0, 1, 2]
-    assert got["layers"] == ["h1", "h2"]
-    assert got["logged"] == ["h1/I_TY", "h1/I_XT", "h2/I_TY", "h2/I_XT"]
-    assert got["logged_last"] == pytest.approx(got["record"][0], rel=1e-12)
-    # The record equals the estimator applied to the layer output of the trained model (float32 activations).
-    assert got["record"] == pytest.approx(got["direct"], abs=1e-6)
-    assert 0 < got["record"][0] <= math.log(4096) + 1e-9
-    assert got["error"] is not None and "The `layers` parameter of InformationPlaneCallback must be names of layers of the model" in got["error"]
+# Keras 3: the callback runs on the torch and JAX backends in tests/test_keras.py (one subprocess per backend).
