@@ -149,3 +149,24 @@ def test_keras_losses_equal_the_torch_losses(backend):
     assert cb["record"] == pytest.approx(cb["direct"], abs=1e-6)
     assert 0 < cb["record"][0] <= math.log(1024) + 1e-9
     assert cb["error"] is not None and "The `layers` parameter of InformationPlaneCallback must be names of layers of the model" in cb["error"]
+
+
+@pytest.mark.slow
+def test_keras_seed_mlp_example(tmp_path):
+    """examples/keras_seed_mlp.py, shortened to 3 epochs: both networks carry information about the digit."""
+    script = Path(__file__).parents[1] / "examples" / "keras_seed_mlp.py"
+    epochs = 60 if os.environ.get("MUTINFO_FULL") == "1" else 3
+    env = dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]), OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, str(script), "--epochs", str(epochs), "--out", str(tmp_path)], capture_output=True, text=True,
+                          env=env, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads((tmp_path / "metrics.json").read_text())
+    assert got["backend"] == "torch" and (tmp_path / "keras_seed_mlp.png").stat().st_size > 0
+    cap = math.log2(10)
+    for name in ("mi", "ce"):
+        # Independent predictions on 597 digits give a plug-in bias of about 81 / (2 * 597 ln 2) = 0.1 bit.
+        assert 0.5 < got[name]["held_out_mi_bits"] <= cap + 1e-9, got[name]
+        assert len(got["curves"][name]) == epochs
+        assert sum(got[name]["per_class_bits"]) > 0.5
+    if epochs == 60:  # the README's figures
+        assert got["mi"]["held_out_mi_bits"] > 1.8 and got["ce"]["held_out_mi_bits"] > 2.9
