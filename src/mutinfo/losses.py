@@ -39,6 +39,14 @@ must get the same update on every rank: put the loss inside the module wrapped b
 Gradients from gathered inputs are already those of the global batch, but those of
 global means (``CLUBLoss.learning_loss``, ``VIB``'s rate) and of ``distributed=False``
 are per rank.
+
+**Mixed precision.** float16 and bfloat16 inputs, and inputs produced under
+``torch.autocast``, are computed in float32 (autocast switched off inside the loss):
+every loss is finite with finite gradients there, and comes back as float32.
+
+**Input checks.** The discrete-output losses check their inputs on every call (the
+probabilities-as-logits warning reads two reductions back from the device: one
+synchronisation per call).
 """
 
 from __future__ import annotations

@@ -92,6 +92,7 @@ def test_per_class_is_the_one_vs_rest_information(rng):
         assert float(out["contribution"][c]) == pytest.approx(contribution, abs=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:The ``compute`` method of metric MutualInformationMetric was called before:UserWarning")
 def test_reset_and_table():
     metric = MutualInformationMetric(2)
     metric.update([0, 1, 1], [0, 1, 0])
