@@ -115,21 +115,26 @@ def test_warning_for_integer_data_that_looks_continuous(rng):
 
 
 def test_warning_for_whole_number_floats(rng):
-    x = rng.integers(0, 3, 500).astype(float)
+    # A rounded measurement with many values stays continuous, and the guess is flagged.
+    x = np.round(rng.normal(150, 70, 500))
     est = mi.estimate(x, rng.standard_normal(500), method="gaussian", discrete="auto", ci=None)
-    assert est.warnings == ()  # the method decided: no guess was made
+    assert not any("discrete='auto'" in w for w in est.warnings)  # the method decided: no guess was made
     est = mi.estimate(x, rng.standard_normal(500), ci=None)
     assert any("only whole-number values" in w for w in est.warnings)
+    assert est.details["discrete"] == [False, False]
 
 
 def test_estimate_says_when_it_guessed_kinds(rng):
     x, y = _dependent(rng)
-    est = mi.estimate(x, y.astype(str), ci=None)
+    # Integers and labels are discrete by their dtype: nothing doubtful, nothing said.
+    assert mi.estimate(x, y.astype(str), ci=None).warnings == ()
+    assert mi.estimate(x, y, method="plugin", ci=None).warnings == ()
+    # A doubtful guess (few distinct floats turned discrete) is said, with the kinds of all variables.
+    est = mi.estimate(x.astype(float), y.astype(str), ci=None)
     assert est.warnings[0] == (
-        "Data kinds inferred from dtypes (discrete='auto'): x discrete (integer dtype), y discrete (labels). "
+        "Data kinds inferred (discrete='auto'): x discrete (float dtype, few distinct values), y discrete (labels). "
         "Pass discrete= to override."
     )
-    assert mi.estimate(x, y, method="plugin", ci=None).warnings == ()
 
 
 def test_negative_estimate_is_not_clipped_and_explained():
@@ -293,7 +298,7 @@ def test_many_bad_rows_are_summarised():
 
 
 def test_missing_labels():
-    with pytest.raises(mi.DataError, match=r"x contains missing values \(None or NaN\) at rows \[1\]"):
+    with pytest.raises(mi.DataError, match=r"x contains missing values \(None\) at rows \[1\]"):
         mi.entropy(np.array(["a", None, "b"], dtype=object))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,10 @@ import pytest
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    env = {"MUTINFO_PROGRESS": "0", "PATH": "", "OMP_NUM_THREADS": "1"}
+    import mutinfo
+
+    # The command of the mutinfo under test (a source tree on PYTHONPATH, or the installed one).
+    env = {"MUTINFO_PROGRESS": "0", "PATH": "", "OMP_NUM_THREADS": "1", "PYTHONPATH": os.path.dirname(os.path.dirname(mutinfo.__file__))}
     return subprocess.run([sys.executable, "-m", "mutinfo", *args], capture_output=True, text=True, cwd=cwd, env=env)
 
 

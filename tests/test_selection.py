@@ -223,7 +223,7 @@ def test_string_and_categorical_columns_are_discrete():
     # numpy object arrays with strings too
     sel2 = MISelector(method="mi", n_features_to_select=1).fit(np.column_stack([noise, color]).astype(object), y)
     assert sel2.selection_order_.tolist() == [1] and sel2.discrete_features_.tolist() == [False, True]
-    with pytest.raises(ValueError, match="Input contains NaN"):  # scikit-learn's own check of missing values
+    with pytest.raises(mi.DataError, match=r"X column 'b' contains NaN at rows \[0\]"):
         MISelector(n_features_to_select=1).fit(pd.DataFrame({"a": noise, "b": [None] + list(color[1:])}), y)
 
 

@@ -22,12 +22,15 @@ from ._result import Estimate, display_name
 from ._validation import (
     RawInput,
     Variable,
+    auto_discrete,
+    check_nan_policy,
     check_choice,
     check_float,
     check_int,
     check_same_length,
     combine_codes,
     is_torch_tensor,
+    omit_missing,
     read_input,
     resolve_base,
     resolve_rng,
@@ -67,6 +70,7 @@ class _Call:
     notes: list[str] = field(default_factory=list)
     reason: str | None = None
     inferred: str | None = None
+    dropped: str | None = None
 
     @property
     def n_samples(self) -> int:
@@ -100,9 +104,9 @@ def _discrete_flags(discrete: Any, count: int, func: str) -> tuple[Any, ...]:
     raise param_error(func, "discrete", rule, discrete)
 
 
-def _guess_notes(raw: RawInput, as_discrete: bool, variable: Variable | None) -> list[str]:
-    """Warnings for data whose dtype-based kind looks doubtful."""
-    notes = []
+def _guess_notes(raw: RawInput, as_discrete: bool, variable: Variable | None, few_values: str | None = None) -> list[str]:
+    """Warnings for data whose guessed kind looks doubtful (``few_values``: why a float variable became discrete)."""
+    notes = [few_values] if as_discrete and few_values else []
     n = raw.n_samples
     if as_discrete and raw.kind == "int" and variable is not None and n >= 20 and variable.n_states > _MANY_DISTINCT * n:
         codes = variable.data
@@ -120,6 +124,15 @@ def _guess_notes(raw: RawInput, as_discrete: bool, variable: Variable | None) ->
                 f"(discrete='auto'); if these are labels or counts, pass discrete=True."
             )
     return notes
+
+
+def _auto_kind(raw: RawInput, method_is_auto: bool) -> tuple[bool, str | None]:
+    """discrete="auto" for one variable: the few-values rule with method="auto", the dtype with a named method.
+
+    A named method keeps float data continuous (its user chose, e.g., "mixed" for tied
+    measurements, or "ksg" for a constant column); ``discrete=`` says otherwise.
+    """
+    return auto_discrete(raw) if method_is_auto else (raw.kind != "float", None)
 
 
 def _convert(raws: list[RawInput], flags: Sequence[bool], guessed: Sequence[bool], func: str, method: str) -> list[Variable]:
@@ -163,15 +176,28 @@ def _prepare(
     k: Any,
     random_state: Any,
     params: dict[str, Any],
+    nan_policy: Any = "raise",
 ) -> _Call:
     divisor, unit = resolve_base(base, func)
     rng = resolve_rng(random_state, func)
+    nan_policy = check_nan_policy(func, nan_policy)
     seeds = rng.integers(0, 2**63 - 1, size=3)
     rngs = tuple(np.random.default_rng(int(s)) for s in seeds)
-    raws = [read_input(value, name) for name, value in inputs.items()]
+    raws = [read_input(value, name, nan_policy) for name, value in inputs.items()]
     n = check_same_length(raws)
+    raws, n_dropped = omit_missing(raws, func)
+    dropped = None
+    if n_dropped:
+        dropped = (
+            f"nan_policy='omit' dropped {n_dropped} of {n} rows with a missing value in {', '.join(inputs)}; "
+            f"the estimate uses the {n - n_dropped} complete rows."
+        )
+        n -= n_dropped
     flags = _discrete_flags(discrete, len(raws), func)
-    dtype_rule = [r.kind != "float" for r in raws]
+    is_auto = isinstance(method, str) and method == "auto"
+    auto_kinds = [_auto_kind(r, is_auto) if f == "auto" else (r.kind != "float", None) for r, f in zip(raws, flags)]
+    dtype_rule = [d for d, _ in auto_kinds]
+    few_values = [why for _, why in auto_kinds]
     reason = None
 
     if isinstance(method, str) and method == "auto":
@@ -185,6 +211,9 @@ def _prepare(
             n_cells = contingency(variables).n_cells
         ties = quantity == "mi" and not any(kinds) and _has_ties(variables)
         name, reason = _registry.auto_method(quantity, tuple(kinds), tuple(v.n_dims for v in variables), n, n_cells, ties)
+        decided = [f"{r.name} discrete (float column with few distinct values)" for r, g, why in zip(raws, guessed, few_values) if g and why]
+        if decided:
+            reason = "; ".join(decided) + f"; then {reason}"
         info = _registry.get_method(name, func)
     else:
         info = _registry.get_method(method, func)
@@ -204,9 +233,9 @@ def _prepare(
         variables = _convert(raws, kinds, guessed, func, info.name)
 
     notes: list[str] = []
-    for raw, var, g in zip(raws, variables, guessed):
+    for raw, var, g, why in zip(raws, variables, guessed, few_values):
         if g:
-            notes.extend(_guess_notes(raw, var.discrete, var))
+            notes.extend(_guess_notes(raw, var.discrete, var, why))
         elif var.discrete and raw.kind == "float" and n >= 20:
             distinct = np.unique(var.data).shape[0]
             if distinct > _MANY_DISTINCT * n:
@@ -216,11 +245,16 @@ def _prepare(
                 )
 
     inferred = None
-    if any(guessed):
+    if any(guessed) and notes:
+        # Said only when some guess is doubtful (the notes above); a plain float or integer column is not worth a line.
         described = ", ".join(
-            f"{r.name} {'discrete' if v.discrete else 'continuous'} ({_KIND_WORDS[r.kind]})" for r, v, g in zip(raws, variables, guessed) if g
+            f"{r.name} {'discrete' if v.discrete else 'continuous'} ({_KIND_WORDS[r.kind]}"
+            + (", few distinct values" if why and v.discrete else "")
+            + ")"
+            for r, v, g, why in zip(raws, variables, guessed, few_values)
+            if g
         )
-        inferred = f"Data kinds inferred from dtypes (discrete='auto'): {described}. Pass discrete= to override."
+        inferred = f"Data kinds inferred (discrete='auto'): {described}. Pass discrete= to override."
 
     signature = _data_signature(variables)
     if signature not in info.data:
@@ -236,7 +270,7 @@ def _prepare(
     if not estimator.torch_native:
         variables = [v.numpy() for v in variables]
     checked = _check_params(func, info.name, estimator, params, k, n)
-    return _Call(func, quantity, info, estimator, variables, checked, rngs, divisor, unit, notes, reason, inferred)
+    return _Call(func, quantity, info, estimator, variables, checked, rngs, divisor, unit, notes, reason, inferred, dropped)
 
 
 def _has_ties(variables: Sequence[Variable]) -> bool:
@@ -325,8 +359,10 @@ def _warn(notes: Sequence[str]) -> None:
         warnings.warn(note, MutualInfoWarning, stacklevel=4)
 
 
-def _value(func: str, quantity: str, inputs: dict[str, Any], method, discrete, base, k, random_state, params) -> float:
-    call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params)
+def _value(func: str, quantity: str, inputs: dict[str, Any], method, discrete, base, k, random_state, params, nan_policy="raise") -> float:
+    call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params, nan_policy)
+    if call.dropped:
+        _warn([call.dropped])
     nats = call.compute()
     _warn([n for n in _diagnostics(call, nats) if not n.startswith("The estimate is negative")])
     return nats / call.divisor
@@ -336,7 +372,7 @@ def _value(func: str, quantity: str, inputs: dict[str, Any], method, discrete, b
 # Public functions.
 
 
-def entropy(x: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, **params: Any) -> float:
+def entropy(x: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, nan_policy: str = "raise", **params: Any) -> float:
     """Entropy H(X) of a discrete variable, or differential entropy of a continuous one.
 
     Parameters
@@ -347,13 +383,20 @@ def entropy(x: Any, *, method: str = "auto", discrete: Any = "auto", base: float
     method : str, default "auto"
         A name from :func:`methods`; "auto" picks by data kind and sample size.
     discrete : "auto" or bool, default "auto"
-        "auto" treats integer, bool, string and categorical data as discrete and
-        floats as continuous.
+        "auto" treats integer, bool, string and categorical data as discrete, and
+        floats as continuous; with ``method="auto"``, a float variable whose every
+        column holds at most 20 distinct values with at least 5 samples per value is
+        discrete (and a warning says so).
     base : float, optional
         Logarithm base of the result; None gives nats, 2 gives bits.
     k : int, default 3
         Neighbours, for k-NN methods.
     random_state : None, int or numpy.random.Generator
+    nan_policy : {"raise", "omit"}, default "raise"
+        What a missing value (NaN, None, ``pd.NA``, ``NaT``, a masked entry) does:
+        "raise" raises a DataError naming the variable and the rows; "omit" drops
+        every row where any variable of the call is missing, and warns with the
+        number of rows dropped (scipy's names and meanings).
     **params
         Method parameters (see the method's documentation).
 
@@ -368,10 +411,10 @@ def entropy(x: Any, *, method: str = "auto", discrete: Any = "auto", base: float
     >>> mi.entropy([0, 1, 0, 1], method="plugin", base=2)
     1.0
     """
-    return _value("entropy", "entropy", {"x": x}, method, discrete, base, k, random_state, params)
+    return _value("entropy", "entropy", {"x": x}, method, discrete, base, k, random_state, params, nan_policy)
 
 
-def conditional_entropy(x: Any, y: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, **params: Any) -> float:
+def conditional_entropy(x: Any, y: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, nan_policy: str = "raise", **params: Any) -> float:
     """Conditional entropy H(X|Y) = H(X, Y) - H(Y).
 
     Same arguments as :func:`entropy`, with ``y`` shaped like ``x``.
@@ -382,10 +425,10 @@ def conditional_entropy(x: Any, y: Any, *, method: str = "auto", discrete: Any =
     >>> mi.conditional_entropy([0, 1, 0, 1], [0, 1, 0, 1], method="plugin")
     0.0
     """
-    return _value("conditional_entropy", "conditional_entropy", {"x": x, "y": y}, method, discrete, base, k, random_state, params)
+    return _value("conditional_entropy", "conditional_entropy", {"x": x, "y": y}, method, discrete, base, k, random_state, params, nan_policy)
 
 
-def mutual_information(x: Any, y: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, **params: Any) -> float:
+def mutual_information(x: Any, y: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, nan_policy: str = "raise", **params: Any) -> float:
     """Mutual information I(X;Y) = H(X) - H(X|Y).
 
     Parameters
@@ -396,12 +439,18 @@ def mutual_information(x: Any, y: Any, *, method: str = "auto", discrete: Any = 
         A name from :func:`methods`. "auto" picks by data kind, dimension and sample
         size; :func:`estimate` reports which method it chose and why.
     discrete : "auto", bool, or (bool, bool), default "auto"
+        As in :func:`entropy`; a tuple gives each variable's kind.
     base : float, optional
         None for nats, 2 for bits.
     k : int, default 3
         Neighbours, for k-NN methods.
     random_state : None, int or numpy.random.Generator
         Seeds any randomness (tie-breaking noise, neural training).
+    nan_policy : {"raise", "omit"}, default "raise"
+        What a missing value (NaN, None, ``pd.NA``, ``NaT``, a masked entry) does:
+        "raise" raises a DataError naming the variable and the rows; "omit" drops
+        every row where any variable of the call is missing, and warns with the
+        number of rows dropped (scipy's names and meanings).
     **params
         Method parameters.
 
@@ -417,10 +466,10 @@ def mutual_information(x: Any, y: Any, *, method: str = "auto", discrete: Any = 
     >>> mi.mutual_information([0, 0, 1, 1], [0, 0, 1, 1], method="plugin", base=2)
     1.0
     """
-    return _value("mutual_information", "mi", {"x": x, "y": y}, method, discrete, base, k, random_state, params)
+    return _value("mutual_information", "mi", {"x": x, "y": y}, method, discrete, base, k, random_state, params, nan_policy)
 
 
-def conditional_mutual_information(x: Any, y: Any, z: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, **params: Any) -> float:
+def conditional_mutual_information(x: Any, y: Any, z: Any, *, method: str = "auto", discrete: Any = "auto", base: float | None = None, k: int = 3, random_state: Any = None, nan_policy: str = "raise", **params: Any) -> float:
     """Conditional mutual information I(X;Y|Z).
 
     Same arguments as :func:`mutual_information`, with the conditioning variable ``z``.
@@ -432,7 +481,7 @@ def conditional_mutual_information(x: Any, y: Any, z: Any, *, method: str = "aut
     >>> mi.conditional_mutual_information(x, z, y, method="plugin", base=2)
     1.0
     """
-    return _value("conditional_mutual_information", "cmi", {"x": x, "y": y, "z": z}, method, discrete, base, k, random_state, params)
+    return _value("conditional_mutual_information", "cmi", {"x": x, "y": y, "z": z}, method, discrete, base, k, random_state, params, nan_policy)
 
 
 def estimate(
@@ -451,6 +500,7 @@ def estimate(
     n_permutations: int = 1000,
     k_perm: int = 5,
     progress: bool | None = None,
+    nan_policy: str = "raise",
     **params: Any,
 ) -> Estimate:
     """Estimate H(X), I(X;Y) or I(X;Y|Z) with a bootstrap interval and an optional permutation test.
@@ -477,6 +527,9 @@ def estimate(
         Neighbourhood size of the local permutation (continuous z only).
     progress : bool or None
         Show progress bars; None shows them on a terminal for work longer than a second.
+    nan_policy : {"raise", "omit"}, default "raise"
+        As in :func:`mutual_information`; with "omit", ``warnings`` says how many
+        rows were dropped and ``n_samples`` counts the complete rows.
 
     Returns
     -------
@@ -512,10 +565,12 @@ def estimate(
     n_permutations = check_int(func, "n_permutations", n_permutations, 1)
     k_perm = check_int(func, "k_perm", k_perm, 1)
     inputs = {"x": x} if y is None else ({"x": x, "y": y} if z is None else {"x": x, "y": y, "z": z})
-    call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params)
+    call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params, nan_policy)
+    if call.dropped:
+        warnings.warn(call.dropped, MutualInfoWarning, stacklevel=2)
 
     nats = call.compute()
-    notes = ([call.inferred] if call.inferred else []) + _diagnostics(call, nats)
+    notes = ([call.dropped] if call.dropped else []) + ([call.inferred] if call.inferred else []) + _diagnostics(call, nats)
     ci_low = ci_high = std_error = None
     used_boot = 0
     if ci is not None:
@@ -568,20 +623,32 @@ def _stats():
     return stats
 
 
-def _columns(data: Any, name: str) -> list[tuple[str, Any]]:
-    """Split a 2-D input into named columns, keeping pandas dtypes per column."""
+def _columns(data: Any, name: str, nan_policy: str) -> list[tuple[str, Any]]:
+    """Split a 2-D input into named columns, keeping pandas dtypes per column.
+
+    Under ``nan_policy="omit"`` a NumPy column keeps its missing cells as masked entries,
+    so that each pair drops only the rows missing in that pair.
+    """
     import sys
 
     pd = sys.modules.get("pandas")
+    columns = None
     if pd is not None and isinstance(data, pd.DataFrame):
-        return [(str(c), data[c]) for c in data.columns]
-    if pd is not None and isinstance(data, pd.Series):
-        return [(str(data.name) if data.name is not None else f"{name}[0]", data)]
-    if is_torch_tensor(data):
+        columns = [(str(c), data[c]) for c in data.columns]
+    elif pd is not None and isinstance(data, pd.Series):
+        columns = [(str(data.name) if data.name is not None else f"{name}[0]", data)]
+    elif is_torch_tensor(data):
         arr = data if data.ndim == 2 else data.reshape(-1, 1)
-        return [(f"{name}[{j}]", arr[:, j]) for j in range(arr.shape[1])]
-    raw = read_input(data, name)
-    return [(f"{name}[{j}]", raw.data[:, j]) for j in range(raw.n_columns)]
+        columns = [(f"{name}[{j}]", arr[:, j]) for j in range(arr.shape[1])]
+    if columns is not None:
+        if nan_policy == "raise":
+            for label, col in columns:  # a missing value is reported with its column's name
+                read_input(col, label, nan_policy)
+        return columns
+    raw = read_input(data, name, nan_policy)
+    if raw.missing is None:
+        return [(f"{name}[{j}]", raw.data[:, j]) for j in range(raw.n_columns)]
+    return [(f"{name}[{j}]", np.ma.MaskedArray(raw.data[:, j], mask=raw.missing[:, j])) for j in range(raw.n_columns)]
 
 
 def pairwise(
@@ -594,6 +661,7 @@ def pairwise(
     k: int = 3,
     random_state: Any = None,
     progress: bool | None = None,
+    nan_policy: str = "raise",
     **params: Any,
 ) -> np.ndarray:
     """MI of every column of X with every column of Y, or of X with itself.
@@ -606,11 +674,18 @@ def pairwise(
         diagonal is I(X_i; X_i) = H(X_i) for discrete columns and +inf for
         continuous ones.
     discrete : "auto" or bool
-        Applied to every column.
+        Applied to every column; "auto" decides each column's kind as
+        :func:`mutual_information` does (with ``method="auto"``, a float column with
+        at most 20 distinct values and at least 5 samples per value is discrete).
     method, base, k, random_state, **params
         As in :func:`mutual_information`.
     progress : bool or None
         Progress bar over pairs.
+    nan_policy : {"raise", "omit"}, default "raise"
+        "raise": a missing value anywhere in X or Y raises a DataError naming the
+        column and rows. "omit": each entry uses the rows complete in its own pair
+        of columns, so entries can rest on different rows; one warning gives the
+        largest number of rows dropped for any pair.
 
     Returns
     -------
@@ -631,34 +706,55 @@ def pairwise(
     if not isinstance(discrete, (bool, np.bool_)) and not (isinstance(discrete, str) and discrete == "auto"):
         raise param_error(func, "discrete", "'auto' or a bool (applied to every column)", discrete)
     resolve_base(base, func)
-    xcols = _columns(X, "X")
+    nan_policy = check_nan_policy(func, nan_policy)
+    xcols = _columns(X, "X", nan_policy)
     symmetric = Y is None
-    ycols = xcols if symmetric else _columns(Y, "Y")
+    ycols = xcols if symmetric else _columns(Y, "Y", nan_policy)
     rng = resolve_rng(random_state, func)
-    shared = _shared_pairwise(func, xcols, None if symmetric else ycols, method, discrete, k, rng, progress, params)
-    if shared is not None:
-        return _labelled(shared / resolve_base(base, func)[0], X, Y, xcols, ycols)
     shape = (len(xcols), len(ycols))
     out = np.empty(shape)
-    pairs = [(i, j) for i in range(shape[0]) for j in range(shape[1]) if not symmetric or j >= i]
+    done = np.zeros(shape, dtype=bool)
+    shared = _shared_pairwise(func, xcols, None if symmetric else ycols, method, discrete, k, rng, progress, params, nan_policy)
+    if shared is not None:
+        xi, yi, block = shared
+        out[np.ix_(xi, yi)] = block / resolve_base(base, func)[0]
+        done[np.ix_(xi, yi)] = True
+    pairs = [(i, j) for i in range(shape[0]) for j in range(shape[1]) if (not symmetric or j >= i) and not done[i, j]]
     seeds = rng.integers(0, 2**63 - 1, size=len(pairs))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MutualInfoWarning)
         for (i, j), seed in zip(progress_pairs(pairs, progress), seeds):
             if symmetric and i == j:
                 col = xcols[i][1]
-                is_discrete = discrete if not isinstance(discrete, str) else read_input(col, xcols[i][0]).kind != "float"
+                if isinstance(discrete, str):
+                    raw = omit_missing([read_input(col, xcols[i][0], nan_policy)], func)[0][0]
+                    is_discrete = _auto_kind(raw, isinstance(method, str) and method == "auto")[0]
+                else:
+                    is_discrete = discrete
                 out[i, i] = (
-                    entropy(col, method=method, discrete=True, base=base, k=k, random_state=int(seed), **params)
+                    entropy(col, method=method, discrete=True, base=base, k=k, random_state=int(seed), nan_policy=nan_policy, **params)
                     if is_discrete
                     else math.inf
                 )
                 continue
             out[i, j] = mutual_information(
-                xcols[i][1], ycols[j][1], method=method, discrete=discrete, base=base, k=k, random_state=int(seed), **params
+                xcols[i][1], ycols[j][1], method=method, discrete=discrete, base=base, k=k, random_state=int(seed), nan_policy=nan_policy, **params
             )
             if symmetric:
                 out[j, i] = out[i, j]
+    if nan_policy == "omit":
+        missing = [read_input(col, name, nan_policy).missing_rows for name, col in [*xcols, *([] if symmetric else ycols)]]
+        if any(m is not None for m in missing):
+            n_rows = next(m for m in missing if m is not None).shape[0]
+            rows = [np.zeros(n_rows, dtype=bool) if m is None else m for m in missing]
+            ymissing = rows if symmetric else rows[len(xcols) :]
+            counts = [int(np.count_nonzero(rows[i] | ymissing[j])) for i in range(shape[0]) for j in range(shape[1])]
+            warnings.warn(
+                f"nan_policy='omit' dropped rows with a missing value pair by pair: up to {max(counts)} rows for one pair "
+                "of columns; each entry uses the rows complete in its own pair.",
+                MutualInfoWarning,
+                stacklevel=2,
+            )
     return _labelled(out, X, Y, xcols, ycols)
 
 
@@ -685,20 +781,33 @@ def _shared_pairwise(
     rng: np.random.Generator,
     show_progress: bool | None,
     params: dict[str, Any],
-) -> np.ndarray | None:
-    """The whole matrix from the estimator's ``pairwise`` hook, or None to go pair by pair.
+    nan_policy: str = "raise",
+) -> tuple[list[int], list[int], np.ndarray] | None:
+    """The block of the matrix the estimator's ``pairwise`` hook can give, or None to go pair by pair.
 
-    The hook is used when every column is continuous (by ``discrete`` and dtype) and
-    the method (or the one ``method="auto"`` picks for two 1-D continuous columns)
-    has one; it shares per-column work (standardisation, noise, sorted copies)
-    across pairs.
+    The hook covers the columns that are continuous (by ``discrete``, or by the
+    ``discrete="auto"`` rule of :func:`mutual_information` column by column) and
+    complete; the method (or the one ``method="auto"`` picks for two 1-D continuous
+    columns) must have one. It shares per-column work (standardisation, noise,
+    sorted copies) across pairs. Returns the row and column indices of the block
+    and the block, in nats; the other entries go pair by pair.
     """
     if discrete is True:
         return None
-    raws = [read_input(col, name) for name, col in [*xcols, *(ycols or [])]]
-    if any(r.kind != "float" for r in raws) and discrete is not False or any(r.kind == "other" for r in raws):
+    raws = [read_input(col, name, nan_policy) for name, col in [*xcols, *(ycols or [])]]
+    if any(r.kind == "other" for r in raws):
         return None
     n = check_same_length(raws)
+    if discrete is False:
+        usable = [r.missing is None for r in raws]
+    else:
+        is_auto = isinstance(method, str) and method == "auto"
+        usable = [r.missing is None and r.kind == "float" and not _auto_kind(r, is_auto)[0] for r in raws]
+    p = len(xcols)
+    xi = [i for i in range(p) if usable[i]]
+    yi = xi if ycols is None else [j for j in range(len(ycols)) if usable[p + j]]
+    if not xi or not yi or (ycols is None and len(xi) < 2):
+        return None
     if isinstance(method, str) and method == "auto":
         name, _ = _registry.auto_method("mi", (False, False), (1, 1), n, 0)
         info = _registry.get_method(name, func)
@@ -707,17 +816,18 @@ def _shared_pairwise(
     if "continuous" not in info.data:
         return None
     estimator = info.load()
-    variables = [to_continuous(r, func, info.name) for r in raws]
-    if isinstance(method, str) and method == "auto" and _has_ties(variables):
+    xs = [to_continuous(raws[i], func, info.name) for i in xi]
+    ys = None if ycols is None else [to_continuous(raws[p + j], func, info.name) for j in yi]
+    if isinstance(method, str) and method == "auto" and _has_ties([*xs, *(ys or [])]):
         return None
     if not estimator.torch_native:
-        variables = [v.numpy() for v in variables]
+        xs = [v.numpy() for v in xs]
+        ys = None if ys is None else [v.numpy() for v in ys]
     checked = _check_params(func, info.name, estimator, params, k, n)
-    p = len(xcols)
-    xs, ys = variables[:p], (None if ycols is None else variables[p:])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MutualInfoWarning)
-        return estimator.pairwise(xs, ys, rng=rng, params=checked, show_progress=show_progress)
+        block = estimator.pairwise(xs, ys, rng=rng, params=checked, show_progress=show_progress)
+    return None if block is None else (xi, yi, block)
 
 
 def progress_pairs(pairs: list[tuple[int, int]], enabled: bool | None) -> Any:

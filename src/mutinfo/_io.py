@@ -13,8 +13,27 @@ from ._errors import DataError, missing_dependency
 __all__ = ["read_table", "select_columns"]
 
 
+# CSV cells read as missing values (after stripping blanks).
+MISSING_CELLS = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "<NA>", "#N/A"})
+
+
 def _parse_column(values: list[str]) -> np.ndarray:
-    """int64 if every value is an integer, float64 if every value is a number, else str labels."""
+    """int64 if every value is an integer, float64 if every value is a number, else str labels.
+
+    Missing cells (:data:`MISSING_CELLS`) are NaN in a float column, and None in an
+    integer or label column (an object array), which :func:`mutinfo.read_input`
+    reports as missing.
+    """
+    missing = [v in MISSING_CELLS for v in values]
+    if any(missing):
+        present = [v for v, m in zip(values, missing) if not m]
+        parsed = _parse_column(present) if present else np.array([], dtype=np.float64)
+        if parsed.dtype.kind == "f":
+            out = np.full(len(values), np.nan)
+        else:
+            out = np.empty(len(values), dtype=object)
+        out[~np.array(missing)] = parsed
+        return out
     try:
         return np.array([int(v) for v in values], dtype=np.int64)
     except ValueError:
@@ -28,8 +47,8 @@ def _parse_column(values: list[str]) -> np.ndarray:
 def read_table(path: str, delimiter: str | None = None) -> dict[str, np.ndarray]:
     """Columns of a CSV (or Parquet) file by header name.
 
-    CSV columns are typed as int, float or string labels; an empty field in a numeric
-    column is NaN. Raises DataError with a one-line reason for unreadable files.
+    CSV columns are typed as int, float or string labels; empty and ``NA``-like cells
+    (:data:`MISSING_CELLS`) are missing values: NaN in a float column, None in others. Raises DataError with a one-line reason for unreadable files.
     """
     if not os.path.exists(path):
         raise DataError(f"file not found: {path}")
@@ -70,16 +89,7 @@ def read_table(path: str, delimiter: str | None = None) -> dict[str, np.ndarray]
         raise DataError(f"{path} has a header but no data rows")
     columns: dict[str, np.ndarray] = {}
     for j, name in enumerate(header):
-        values = [r[j].strip() for r in body]
-        numeric_missing = [v == "" for v in values]
-        if any(numeric_missing):
-            filled = ["nan" if m else v for v, m in zip(values, numeric_missing)]
-            try:
-                columns[name] = np.array([float(v) for v in filled])
-                continue
-            except ValueError:
-                pass
-        columns[name] = _parse_column(values)
+        columns[name] = _parse_column([r[j].strip() for r in body])
     return columns
 
 

@@ -52,7 +52,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._errors import DataError, MutualInfoWarning, param_error
 from ._progress import progress
-from ._validation import check_choice, check_int
+from ._validation import MissingValuesError, RawInput, auto_discrete, check_choice, check_int, check_nan_policy, read_input
 
 __all__ = ["MISelector", "quantile_codes"]
 
@@ -71,6 +71,49 @@ def _validate_data(est: Any, X: Any, y: Any = "no_validation", **kwargs: Any) ->
     except ImportError:  # scikit-learn < 1.6
         return est._validate_data(X, y, **kwargs)
     return validate_data(est, X, y, **kwargs)
+
+
+def _drop_missing(X: Any, y: Any, nan_policy: str) -> tuple[Any, Any, int]:
+    """X and y without the rows where either has a missing value (NaN, None, pd.NA, NaT, masked).
+
+    Under ``nan_policy="raise"`` a missing value raises a DataError naming X or y and
+    the rows. Sparse X, and every other problem with the data, is left to
+    scikit-learn's validation.
+    """
+    if hasattr(X, "toarray") or hasattr(y, "toarray"):
+        return X, y, 0
+    try:
+        rx, ry = read_input(X, "X", nan_policy), read_input(y, "y", nan_policy)
+    except MissingValuesError:
+        raise
+    except Exception:
+        return X, y, 0
+    masks = [r.missing_rows for r in (rx, ry) if r.missing is not None]
+    if not masks or rx.n_samples != ry.n_samples:
+        return X, y, 0
+    drop = np.logical_or.reduce(masks)
+    n, dropped = drop.shape[0], int(drop.sum())
+    if dropped == n:
+        raise DataError(f"MISelector with nan_policy='omit': every one of the {n} rows has a missing value in X or y; no complete row is left.")
+    keep = np.flatnonzero(~drop)
+
+    def take(a: Any) -> Any:
+        if hasattr(a, "iloc"):
+            return a.iloc[keep]
+        if isinstance(a, np.ma.MaskedArray):
+            return np.ma.getdata(a)[keep]
+        return np.asarray(a)[keep]
+
+    return take(X), take(y), dropped
+
+
+def _auto_discrete_column(column: np.ndarray, name: str) -> bool:
+    """discrete="auto" for one column: integers and bools are discrete, floats by the few-values rule."""
+    if column.dtype.kind in "iub":
+        return True
+    if column.dtype.kind != "f":
+        return False
+    return auto_discrete(RawInput(name, column.reshape(-1, 1), "float"))[0]
 
 
 def quantile_codes(column: np.ndarray, n_bins: int) -> np.ndarray:
@@ -265,14 +308,18 @@ class MISelector(SelectorMixin, BaseEstimator):
         docstring); "auto" picks
         "knn" for continuous columns when it is available, else "binning".
     discrete_features : "auto", bool or array-like, default "auto"
-        Which columns are discrete: "auto" uses the dtype of each column (integers,
-        bools, strings and pandas categoricals are discrete, floats continuous), a
-        bool applies to all numeric columns, an array of bools (a mask), of ints
-        (indices) or of column names (for a DataFrame) lists the discrete ones.
-        Columns of strings, objects or categories are always discrete (their values
-        are labels).
+        Which columns are discrete: "auto" applies the rule of
+        :func:`mutinfo.mutual_information` column by column (integers and bools are
+        discrete; a float column is discrete when it holds at most 20 distinct values
+        with at least 5 samples per value; integer columns of a DataFrame are
+        discrete), a bool applies to all numeric columns, an array of bools (a mask),
+        of ints (indices) or of column names (for a DataFrame) lists the discrete
+        ones. Columns of strings, objects or pandas categoricals are always discrete
+        (their values are labels).
     discrete_target : "auto" or bool, default "auto"
-        "auto" treats y as classes unless scikit-learn's ``type_of_target`` says "continuous".
+        "auto" treats y as classes unless scikit-learn's ``type_of_target`` says
+        "continuous", or y is a float array that the same rule calls continuous (a
+        whole-number regression target such as diabetes' is not 214 classes).
     n_bins : int, default 8
         Quantile bins per continuous column (and continuous target) for binning.
     bin_method : str, default "plugin"
@@ -284,6 +331,11 @@ class MISelector(SelectorMixin, BaseEstimator):
         Seeds the k-NN estimators' tie-breaking noise.
     progress : bool or None
         Progress bar over selection steps.
+    nan_policy : {"raise", "omit"}, default "raise"
+        A missing value in X or y (NaN, None, ``pd.NA``, ``NaT``) raises a DataError
+        naming the rows, or ("omit") drops the rows where X or y is missing before
+        fitting, with a warning giving their number; ``transform`` then passes
+        missing values through.
 
     Attributes
     ----------
@@ -341,6 +393,7 @@ class MISelector(SelectorMixin, BaseEstimator):
         n_neighbors: int = 3,
         random_state: int | None = None,
         progress: bool | None = None,
+        nan_policy: str = "raise",
     ) -> None:
         self.method = method
         self.n_features_to_select = n_features_to_select
@@ -352,12 +405,14 @@ class MISelector(SelectorMixin, BaseEstimator):
         self.n_neighbors = n_neighbors
         self.random_state = random_state
         self.progress = progress
+        self.nan_policy = nan_policy
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         tags.input_tags.string = True  # string columns are read as discrete labels
         tags.input_tags.categorical = True
+        tags.input_tags.allow_nan = self.nan_policy == "omit"
         return tags
 
     # -- parameters ----------------------------------------------------------------
@@ -374,12 +429,12 @@ class MISelector(SelectorMixin, BaseEstimator):
             return max(1, int(round(n * p)))
         raise param_error(func, "n_features_to_select", rule, n)
 
-    def _discrete_mask(self, auto: np.ndarray, labels: np.ndarray, p: int) -> np.ndarray:
+    def _discrete_mask(self, X: np.ndarray, auto: np.ndarray, labels: np.ndarray, p: int) -> np.ndarray:
         """Discrete columns: from ``discrete_features``, with label columns (strings, categories) always discrete."""
         d = self.discrete_features
         names = getattr(self, "feature_names_in_", None)
         if isinstance(d, str) and d == "auto":
-            return auto | labels
+            return auto | labels | np.array([_auto_discrete_column(X[:, j], f"X[:, {j}]") for j in range(p)], dtype=bool)
         if isinstance(d, (bool, np.bool_)):
             return np.full(p, bool(d)) | labels
         arr = np.asarray(d)
@@ -420,7 +475,11 @@ class MISelector(SelectorMixin, BaseEstimator):
             check_int(func, "random_state", self.random_state, 0, rule="None or a non-negative int")
         if not (isinstance(self.discrete_target, str) and self.discrete_target == "auto") and not isinstance(self.discrete_target, (bool, np.bool_)):
             raise param_error(func, "discrete_target", "'auto' or a bool", self.discrete_target)
+        nan_policy = check_nan_policy(func, self.nan_policy)
 
+        X, y, dropped = _drop_missing(X, y, nan_policy)
+        if dropped:
+            warnings.warn(f"MISelector with nan_policy='omit' dropped {dropped} rows with a missing value in X or y.", MutualInfoWarning, stacklevel=2)
         frame_kinds = _frame_column_kinds(X)
         X, y = _validate_data(self, X, y, dtype=None, ensure_min_samples=2, y_numeric=False)
         p = X.shape[1]
@@ -431,9 +490,9 @@ class MISelector(SelectorMixin, BaseEstimator):
             else:
                 raise DataError(f"y must have shape (n_samples,) for MISelector. Got shape {y.shape}.")
         n_select = self._n_select(p)
-        discrete = self._discrete_mask(auto, labels, p)
+        discrete = self._discrete_mask(X, auto, labels, p)
         if isinstance(self.discrete_target, str):
-            discrete_y = type_of_target(y) != "continuous"
+            discrete_y = type_of_target(y) != "continuous" and (y.dtype.kind != "f" or _auto_discrete_column(y, "y"))
         else:
             discrete_y = bool(self.discrete_target)
         if not discrete_y and np.asarray(y).dtype.kind not in "iufb":

@@ -98,10 +98,14 @@ def test_no_shrinkage_needs_enough_samples(rng):
         mi.mutual_information(x, y, method="gaussian", shrinkage=0.0)
 
 
-def test_constant_column_is_rejected(rng):
-    x = np.column_stack([rng.standard_normal(50), np.ones(50)])
-    with pytest.raises(mi.DataError, match=r"x column 1 has zero variance"):
-        mi.mutual_information(x, rng.standard_normal(50), method="gaussian")
+def test_constant_column_has_no_entropy_and_no_information(rng):
+    x = np.column_stack([rng.standard_normal(50), np.full(50, 0.1)])
+    y = x[:, 0] + rng.standard_normal(50)
+    with pytest.raises(mi.DataError, match=r"x column 1 is constant"):
+        mi.entropy(x, method="gaussian")
+    with pytest.warns(mi.MutualInfoWarning, match=r"left out x column 1"):
+        value = mi.mutual_information(x, y, method="gaussian")
+    assert value == pytest.approx(mi.mutual_information(x[:, :1], y, method="gaussian"), abs=1e-12)
 
 
 def test_invalid_shrinkage(rng):
@@ -127,3 +131,56 @@ def test_vectorised_bootstrap_spread_matches_sampling_spread():
     est = mi.estimate(x, y, method="gaussian", n_bootstrap=400, random_state=0)
     assert est.std_error == pytest.approx(np.std(fresh), rel=0.25)
     assert est.ci_low < est.value < est.ci_high
+
+
+# ---------------------------------------------------------------------------
+# When the Gaussian value is a lower bound, and when it is not (issue 12).
+
+
+def _bvn_density(x, y, r):
+    return np.exp(-(x * x - 2 * r * x * y + y * y) / (2 * (1 - r * r))) / (2 * math.pi * math.sqrt(1 - r * r))
+
+
+def _mixture_of_correlations_mi(r1, r2):
+    """I(X;Y) of 0.5 N(0, [[1, r1], [r1, 1]]) + 0.5 N(0, [[1, r2], [r2, 1]]) by quadrature.
+
+    Both components have N(0, 1) marginals, so X and Y are each Gaussian while the
+    pair is not jointly Gaussian.
+    """
+    g = np.linspace(-9.0, 9.0, 901)
+    h = g[1] - g[0]
+    gx, gy = np.meshgrid(g, g)
+    p = 0.5 * _bvn_density(gx, gy, r1) + 0.5 * _bvn_density(gx, gy, r2)
+    phi = np.exp(-(gx**2 + gy**2) / 2) / (2 * math.pi)
+    return float((p * np.log(p / phi)).sum() * h * h)
+
+
+@pytest.mark.parametrize("r1, r2", [(0.9, 0.3), (0.8, 0.0), (0.95, -0.95)])
+def test_lower_bound_when_marginals_are_gaussian(r1, r2):
+    truth = _mixture_of_correlations_mi(r1, r2)
+    c = 0.5 * (r1 + r2)
+    population = -0.5 * math.log(1 - c * c)
+    assert population < truth  # the bound itself, by quadrature
+    rng = np.random.default_rng(12)
+    n = 20_000
+    z = rng.standard_normal((n, 2))
+    r = np.where(rng.random(n) < 0.5, r1, r2)
+    x, y = z[:, 0], r * z[:, 0] + np.sqrt(1 - r * r) * z[:, 1]
+    est = mi.estimate(x, y, method="gaussian", n_bootstrap=60, random_state=0)
+    assert est.value == pytest.approx(population, abs=4 * est.std_error + 1e-3)
+    assert est.value < truth - 3 * est.std_error
+
+
+def test_not_a_bound_with_non_gaussian_marginals():
+    # s = +-1, x = s + 0.01 e1, y = s f + 0.01 e2, P(f = -1) = 0.1: I = log 2 - h(0.1).
+    rng = np.random.default_rng(13)
+    n = 50_000
+    s = np.where(rng.random(n) < 0.5, 1.0, -1.0)
+    f = np.where(rng.random(n) < 0.1, -1.0, 1.0)
+    x = s + 0.01 * rng.standard_normal(n)
+    y = s * f + 0.01 * rng.standard_normal(n)
+    truth = math.log(2) + 0.1 * math.log(0.1) + 0.9 * math.log(0.9)  # 0.368
+    value = mi.mutual_information(x, y, method="gaussian")
+    assert value == pytest.approx(-0.5 * math.log(1 - 0.8**2), abs=0.02)  # 0.51
+    assert value > truth + 0.1
+    assert mi.mutual_information(x, y, method="ksg", random_state=0) == pytest.approx(truth, abs=0.02)

@@ -209,8 +209,12 @@ def test_mixed_accepts_label_variables_against_continuous():
 
 def test_mixed_equals_ksg_on_tie_free_data():
     x, y, _ = gaussian_pair(1500, 0.7, 2, seed=5)
+    for seed in (0, 1):
+        a = mi.mutual_information(x, y, method="ksg", random_state=seed)
+        b = mi.mutual_information(x, y, method="mixed", random_state=seed)
+        assert a == b
     a = mi.mutual_information(x, y, method="ksg", noise=0.0)
-    b = mi.mutual_information(x, y, method="mixed")
+    b = mi.mutual_information(x, y, method="mixed", noise=0.0)
     assert a == pytest.approx(b, abs=1e-12)
 
 
@@ -442,6 +446,7 @@ def test_prepare_columns_noise_is_relative_to_spread():
     a = prepare_columns(x, noise=0.0)
     b = prepare_columns(x, noise=1e-3, rng=np.random.default_rng(1))
     assert np.allclose(a.std(axis=0), 1.0)
+    assert np.allclose(np.median(a, axis=0), 0.0)
     assert np.allclose((b - a).std(axis=0), 1e-3, rtol=0.1)
 
 
@@ -486,7 +491,9 @@ def test_auto_picks_knn_methods():
     assert mi.estimate(labels, y, ci=None).method == "ross"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est = mi.estimate(np.round(x), y, ci=None)
+        # Rounded to 0.1 (tens of values, ties): continuous with ties. Rounded to integers (7 values
+        # in 500 rows), x would be discrete by discrete="auto" and go to ross.
+        est = mi.estimate(np.round(x, 1), y, ci=None)
     assert est.method == "mixed"
     assert "repeated values" in est.details["auto_reason"]
 
@@ -541,7 +548,7 @@ def test_bad_parameters_are_rejected():
     with pytest.raises(ParameterError, match=r"The `device` parameter of mutual_information must be None"):
         mi.mutual_information(x, x, method="ksg", device="tpu")
     with pytest.raises(ParameterError, match="unknown parameter"):
-        mi.mutual_information(x, x, method="mixed", noise=0.1)
+        mi.mutual_information(x, x, method="mixed", metric="max")
 
 
 def test_unsupported_data_is_rejected():

@@ -37,12 +37,42 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base", type=float, default=None, help="logarithm base: 2 for bits (default: nats)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--delimiter", default=None, help="CSV delimiter (default: detected)")
+    p.add_argument(
+        "--nan-policy",
+        choices=("raise", "omit"),
+        default="raise",
+        help="missing values (empty or NA cells, NaN): raise an error (default), or omit the rows where any chosen column is missing",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=run)
 
 
+def _check_missing(table: dict, specs: list, path: str) -> None:
+    """One line naming the first chosen column with missing cells and its data rows (1 = first row after the header)."""
+    import numpy as np
+
+    from . import CommandError
+
+    names = list(table)
+    for spec in specs:
+        for item in (s.strip() for s in (spec or "").split(",") if s.strip()):
+            name = item if item in table else names[int(item)]
+            col = table[name]
+            missing = np.isnan(col) if col.dtype.kind == "f" else np.array([v is None for v in col], dtype=bool)
+            if missing.any():
+                rows = np.flatnonzero(missing) + 1
+                shown = ", ".join(str(r) for r in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+                raise CommandError(
+                    f"column {name!r} of {path} has missing values (empty or NA cells) at data rows [{shown}] "
+                    "(row 1 is the first after the header); remove them, or pass --nan-policy omit to drop incomplete rows"
+                )
+
+
 def run(args: argparse.Namespace) -> int:
+    import warnings
+
     from .._api import estimate
+    from .._errors import MutualInfoWarning
     from .._io import read_table, select_columns
     from . import CommandError
 
@@ -52,20 +82,26 @@ def run(args: argparse.Namespace) -> int:
     x = select_columns(table, args.x, args.file, "--x")
     y = select_columns(table, args.y, args.file, "--y") if args.y else None
     z = select_columns(table, args.z, args.file, "--z") if args.z else None
-    result = estimate(
-        x,
-        y,
-        z,
-        method=args.method,
-        discrete=args.discrete,
-        base=args.base,
-        k=args.k,
-        random_state=args.seed,
-        ci=args.ci if args.ci else None,
-        n_bootstrap=args.bootstrap,
-        test="permutation" if args.permutations > 0 else None,
-        n_permutations=max(args.permutations, 1),
-    )
+    if args.nan_policy == "raise":
+        _check_missing(table, [args.x, args.y, args.z], args.file)
+    with warnings.catch_warnings():
+        # Every note is printed below as a "warning:" line; not twice.
+        warnings.simplefilter("ignore", MutualInfoWarning)
+        result = estimate(
+            x,
+            y,
+            z,
+            method=args.method,
+            discrete=args.discrete,
+            base=args.base,
+            k=args.k,
+            random_state=args.seed,
+            ci=args.ci if args.ci else None,
+            n_bootstrap=args.bootstrap,
+            test="permutation" if args.permutations > 0 else None,
+            n_permutations=max(args.permutations, 1),
+            nan_policy=args.nan_policy,
+        )
     result = dataclasses.replace(result, names=tuple(n for n in (args.x, args.y, args.z) if n))  # the column names
     if args.json:
         out = result.to_dict()
