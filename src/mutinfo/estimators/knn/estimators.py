@@ -106,11 +106,11 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from .._errors import DataError, UnsupportedDataError, param_error
-from .._threads import cpu_threads
-from .._progress import progress
-from .._validation import Param, Variable, choice_param, int_param, is_torch_tensor
-from ._base import Estimator
+from ..._errors import DataError, UnsupportedDataError, param_error
+from ..._threads import cpu_threads
+from ..._progress import progress
+from ..._validation import Param, Variable, choice_param, int_param, is_torch_tensor
+from .._base import Estimator
 
 __all__ = [
     "DEFAULT_NOISE",
@@ -889,7 +889,7 @@ class KNNEstimator(Estimator):
             device = next((str(v.data.device) for v in variables if is_torch_tensor(v.data) and v.data.device.type == "cuda"), None)
         if device is None:
             return ScipySearch()
-        from ._knn_torch import TorchSearch
+        from .._knn_torch import TorchSearch
 
         return TorchSearch(device)
 
