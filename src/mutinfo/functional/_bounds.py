@@ -56,6 +56,7 @@ import math
 from typing import Any
 
 from .._errors import DataError, param_error
+from ._discrete import in_float32
 
 __all__ = [
     "infonce",
@@ -99,6 +100,7 @@ def _diagonal_mask(b: int, device: Any) -> Any:
     return torch.eye(b, dtype=torch.bool, device=device)
 
 
+@in_float32
 def log_mean_exp_offdiagonal(scores: Any) -> Any:
     """``log mean_{i != j} exp(scores[i, j])``, computed stably.
 
@@ -126,6 +128,7 @@ def _mean_offdiagonal(values: Any) -> Any:
     return values.masked_fill(_diagonal_mask(b, values.device), 0.0).sum() / (b * (b - 1))
 
 
+@in_float32
 def infonce(scores: Any) -> Any:
     """InfoNCE lower bound (van den Oord et al. 2018; Poole et al. 2019, eq. 12).
 
@@ -155,6 +158,7 @@ def infonce(scores: Any) -> Any:
     return (scores.diagonal() - torch.logsumexp(scores, dim=1)).mean() + math.log(b)
 
 
+@in_float32
 def tuba(scores: Any, log_baseline: Any = None) -> Any:
     """Tractable unnormalised Barber-Agakov bound (TUBA; Poole et al. 2019, eq. 6).
 
@@ -194,6 +198,7 @@ def tuba(scores: Any, log_baseline: Any = None) -> Any:
     return 1.0 + scores.diagonal().mean() - log_mean_exp_offdiagonal(scores).exp()
 
 
+@in_float32
 def nwj(scores: Any) -> Any:
     """Nguyen-Wainwright-Jordan lower bound (NWJ, also f-MINE; Poole et al. 2019, eq. 7).
 
@@ -219,6 +224,7 @@ def nwj(scores: Any) -> Any:
     return scores.diagonal().mean() - (log_mean_exp_offdiagonal(scores) - 1.0).exp()
 
 
+@in_float32
 def dv(scores: Any) -> Any:
     """Donsker-Varadhan lower bound (Donsker & Varadhan 1983; MINE's objective).
 
@@ -245,6 +251,7 @@ def dv(scores: Any) -> Any:
     return scores.diagonal().mean() - log_mean_exp_offdiagonal(scores)
 
 
+@in_float32
 def mine(scores: Any, state: Any = None, momentum: float = MINE_MOMENTUM) -> tuple[Any, Any]:
     """MINE: the DV bound with a moving-average correction of its gradient (Belghazi et al. 2018).
 
@@ -299,6 +306,7 @@ def mine(scores: Any, state: Any = None, momentum: float = MINE_MOMENTUM) -> tup
     return value, new_state
 
 
+@in_float32
 def js_fgan(scores: Any) -> Any:
     """The Jensen-Shannon f-GAN objective (Nowozin et al. 2016) that :func:`js` and :func:`smile` train.
 
@@ -319,6 +327,7 @@ def js_fgan(scores: Any) -> Any:
     return -f.softplus(-scores.diagonal()).mean() - _mean_offdiagonal(f.softplus(scores))
 
 
+@in_float32
 def js(scores: Any) -> Any:
     """Critic trained by Jensen-Shannon, MI reported by the NWJ bound (Poole et al. 2019, sec. 2.4; Hjelm et al. 2019).
 
@@ -351,6 +360,7 @@ def js(scores: Any) -> Any:
     return objective + (value - objective).detach()
 
 
+@in_float32
 def smile(scores: Any, clip: float | None = SMILE_CLIP) -> Any:
     """SMILE: the DV value with the negatives' scores clipped to [-tau, tau], trained as JS (Song & Ermon 2020).
 
@@ -388,6 +398,7 @@ def smile(scores: Any, clip: float | None = SMILE_CLIP) -> Any:
     return objective + (value - objective).detach()
 
 
+@in_float32
 def club(log_likelihoods: Any) -> Any:
     """CLUB: contrastive log-ratio upper bound on I(X;Y) (Cheng et al. 2020).
 
