@@ -90,7 +90,7 @@ NU_GRID = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.0, 10.0, 15.0, 25.0, 40.0, 70.0)
 LR_THRESHOLD = 10.83
 # EM iterations of the t scatter and their stopping tolerance (max abs change of R).
 EM_MAX_ITER = 100
-EM_TOL = 1e-6
+EM_TOL = 1e-5
 
 
 def _ranks(data: np.ndarray) -> np.ndarray:
@@ -145,13 +145,18 @@ def _logdet(a: np.ndarray) -> float:
     return float(value) if sign > 0 else -math.inf
 
 
+def _mahalanobis(z: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, float]:
+    """Squared Mahalanobis norms z_i^T r^{-1} z_i (n,) and log det r."""
+    inv = np.linalg.inv(r)
+    return np.einsum("ij,ij->i", z @ inv, z), _logdet(r)
+
+
 def _t_scatter(z: np.ndarray, nu: float, start: np.ndarray) -> np.ndarray:
     """Correlation matrix R of a t copula with ``nu`` degrees of freedom: EM fixed point, rescaled to unit diagonal."""
     n, d = z.shape
     r = start
     for _ in range(EM_MAX_ITER):
-        chol = np.linalg.cholesky(r)
-        q = (np.linalg.solve(chol, z.T) ** 2).sum(axis=0)
+        q, _ = _mahalanobis(z, r)
         w = (nu + d) / (nu + q)
         s = (z * w[:, None]).T @ z / n
         sd = np.sqrt(np.diag(s))
@@ -166,9 +171,7 @@ def _t_scatter(z: np.ndarray, nu: float, start: np.ndarray) -> np.ndarray:
 def _copula_loglik(z: np.ndarray, nu: float, r: np.ndarray) -> float:
     """Log-likelihood of pseudo-observations ``z`` (n, d) under the t (or, nu = inf, Gaussian) copula with correlation r."""
     n, d = z.shape
-    chol = np.linalg.cholesky(r)
-    logdet = 2.0 * float(np.log(np.diag(chol)).sum())
-    q = (np.linalg.solve(chol, z.T) ** 2).sum(axis=0)
+    q, logdet = _mahalanobis(z, r)
     if math.isinf(nu):
         # Joint normal density over the product of standard-normal marginals.
         return float(-0.5 * n * logdet - 0.5 * (q.sum() - (z**2).sum()))
@@ -204,7 +207,9 @@ def fit_t_copula(data: np.ndarray, grid: Sequence[float] = NU_GRID, threshold: f
 
     The pseudo-observations of each ``nu`` are ``t_nu^{-1}(rank / (n + 1))``; the Gaussian
     copula (normal scores, sample correlation) is kept unless the best t copula improves
-    the log-likelihood by more than ``threshold / 2``.
+    the log-likelihood by more than ``threshold / 2``. The grid is walked from the largest
+    ``nu`` down and left once two values in a row fall below the best (the profile
+    likelihood in ``nu`` has one peak).
     """
     n, dims = data.shape
     u = _ranks(data) / (n + 1.0)
@@ -218,6 +223,7 @@ def fit_t_copula(data: np.ndarray, grid: Sequence[float] = NU_GRID, threshold: f
     best = TCopulaFit(math.inf, gauss, ll_gauss, ll_gauss)
     best_t: TCopulaFit | None = None
     start = gauss
+    worse = 0
     for nu in sorted(grid, reverse=True):  # from near-Gaussian down: each fit starts from the last
         zt = stdtrit(nu, levels)[inverse]
         r = _t_scatter(zt, nu, start)
@@ -225,6 +231,11 @@ def fit_t_copula(data: np.ndarray, grid: Sequence[float] = NU_GRID, threshold: f
         ll = _copula_loglik(zt, nu, r)
         if best_t is None or ll > best_t.loglik:
             best_t = TCopulaFit(nu, r, ll, ll_gauss)
+            worse = 0
+        else:
+            worse += 1
+            if worse == 2:  # past the peak of the profile likelihood
+                break
     if best_t is not None and 2.0 * (best_t.loglik - ll_gauss) > threshold:
         best = best_t
     return best
