@@ -116,3 +116,23 @@ def test_auto_interval_contains_its_estimate(name):
     est = mi.estimate(x, y, random_state=0, n_bootstrap=50)
     assert est.ci_low <= est.value <= est.ci_high
     assert est.ci_high - est.ci_low < 0.25 * truth
+
+
+def test_gcmi_is_a_lower_bound_for_one_dimensional_variables():
+    # Additive uniform noise (X ~ U(0, 1), Y = X + U(-e, e)): I = e - log(2 e) for e <= 1/2; and a 1+1 Cauchy (t, nu=1).
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=5000)
+    y = x + rng.uniform(-0.1, 0.1, size=5000)
+    assert mi.mutual_information(x, y, method="gcmi") < 0.1 - math.log(0.2) - 0.2
+    a, b = student_identity(5000, 1, 1.0, seed=0)
+    assert mi.mutual_information(a, b, method="gcmi") < BMI_STUDENT_IDENTITY[(1, 1, 1)] - 0.15
+    # copula takes KSG on normal scores there
+    assert mi.mutual_information(x, y, random_state=0) == pytest.approx(0.1 - math.log(0.2), rel=0.05)
+
+
+@pytest.mark.parametrize("method", ["gcmi", "tcopula", "copula"])
+def test_copula_methods_are_invariant_to_increasing_maps(method):
+    x, y = student_identity(1000, 2, 2.0, seed=1)
+    before = mi.mutual_information(x, y, method=method, random_state=0)
+    after = mi.mutual_information(np.arcsinh(x) * 3 + 1, half_cube(y) ** 3, method=method, random_state=0)
+    assert after == pytest.approx(before, abs=1e-9)
