@@ -337,10 +337,10 @@ def test_neural_methods_are_registered():
     assert "clip" in get_method("smile", "t").load().params and "momentum" in get_method("mine", "t").load().params
 
 
-def test_auto_routes_high_dimensional_continuous_mi_with_ties_to_the_neural_estimator():
-    name, reason = auto_method("mi", (False, False), (5, 5), 10_000, 0, ties=True)
-    assert name == "smile" and "d_x + d_y = 10" in reason
-    assert auto_method("mi", (False, False), (5, 5), 10_000, 0)[0] == "copula"
+def test_auto_routes_continuous_mi_to_the_copula_estimator_not_the_neural_one():
+    for ties in (False, True):
+        name, reason = auto_method("mi", (False, False), (5, 5), 10_000, 0, ties=ties)
+        assert name == "copula" and "d_x + d_y = 10" in reason
     assert auto_method("mi", (False, False), (1, 1), 10_000, 0)[0] != "smile"
     assert auto_method("mi", (False, False), (5, 5), 500, 0)[0] != "smile"
     assert auto_method("entropy", (False,), (10,), 10_000, 0)[0] != "smile"

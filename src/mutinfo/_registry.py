@@ -201,7 +201,7 @@ def get_method(name: Any, func: str) -> MethodInfo:
 AUTO_PLUGIN_SAMPLES_PER_CELL = 20.0
 # Continuous data: k-NN estimators from this many samples on (below, the Gaussian closed form).
 AUTO_KNN_MIN_SAMPLES = 20
-# Continuous MI (no repeated values) goes to "copula": the larger of the t-copula closed form
+# Continuous MI goes to "copula": the larger of the t-copula closed form
 # and KSG on normal scores. Measured on the 40 tasks of the Beyond-Normal benchmark (Czyz et al.
 # 2023; `mutinfo bench bmi`, N=5000, seeds 0-2): within 10% of the truth on 34-35 of 40 tasks,
 # worst factor 1.9 (spiral tasks), against 17-21 of 40 for the previous route (KSG below 8
@@ -210,8 +210,9 @@ AUTO_KNN_MIN_SAMPLES = 20
 # and on Student-t copulas (heavy tails, where KSG reads 30-55% low); KSG on normal scores
 # covers non-elliptical dependence (additive noise, Swiss roll, spirals in few dimensions).
 AUTO_CONTINUOUS_MI_METHOD = "copula"
-# With repeated values, k-NN routes are kept as before: the neural estimator from this many
-# dimensions (d_x + d_y) on with at least AUTO_NEURAL_MIN_SAMPLES samples, "mixed" below.
+# Repeated values (float32 samples repeat a few values by chance) do not change the route: ranks
+# average ties, and the k-NN candidate is then Gao et al.'s estimator. The neural estimator is no
+# longer an auto route; these constants are kept for callers that read them.
 AUTO_NEURAL_MIN_DIMS = 8
 AUTO_NEURAL_MIN_SAMPLES = 1000
 AUTO_NEURAL_METHOD = "smile"
@@ -251,11 +252,13 @@ def auto_method(
         if not any(kinds):
             return "gaussian", f"continuous data with only {n_samples} samples (Gaussian closed form; too few for k-NN)"
     # Continuous MI without ties: copula route (elliptical closed form or KSG on normal scores, the larger).
-    if quantity == "mi" and not any(kinds) and not ties and n_samples >= AUTO_KNN_MIN_SAMPLES:
+    if quantity == "mi" and not any(kinds) and n_samples >= AUTO_KNN_MIN_SAMPLES:
         return AUTO_CONTINUOUS_MI_METHOD, (
             f"continuous data, d_x + d_y = {sum(dims)} dimension(s), {n_samples} samples: the larger of the Student-t/Gaussian "
             "copula MI (closed form, degrees of freedom by maximum likelihood; exact for Gaussian and t copulas in any "
-            "dimension) and KSG on per-coordinate normal scores (non-elliptical dependence); both read low where they fail"
+            "dimension) and a k-NN estimate on per-coordinate normal scores (non-elliptical dependence; "
+            + ("repeated values, so Gao et al.'s k-NN estimator, which handles ties" if ties else "KSG")
+            + "); both read low where they fail"
         )
     # High-dimensional continuous MI with repeated values: neural estimator.
     if quantity == "mi" and not any(kinds) and sum(dims) >= AUTO_NEURAL_MIN_DIMS and n_samples >= AUTO_NEURAL_MIN_SAMPLES:

@@ -100,6 +100,12 @@ def _ranks(data: np.ndarray) -> np.ndarray:
     return rankdata(data, axis=0, method="average")
 
 
+def _has_ties(data: np.ndarray) -> bool:
+    """Whether some column of ``data`` (n, d) repeats a value."""
+    ordered = np.sort(data, axis=0)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
 def _check_columns(variables: Sequence[Variable], method: str) -> None:
     for v in variables:
         data = np.asarray(v.data)
@@ -341,14 +347,17 @@ class CopulaEstimator(Estimator):
 
     def candidates(self, x: Variable, y: Variable, rng: np.random.Generator, k: int = 3) -> dict[str, float]:
         """Both candidate values (nats): {"tcopula": ..., "ksg": ...}."""
-        from .knn import KSG
+        from .knn import KSG, MIXED
 
         _check_columns([x, y], "copula")
         xa, ya = _as_array(x), _as_array(y)
         elliptical, _ = _tcopula_mi(xa, ya)
-        knn = KSG.mutual_information(
-            Variable("x", normal_scores(xa), False), Variable("y", normal_scores(ya), False), rng=rng, k=k, transform="none"
-        )
+        sx, sy = Variable("x", normal_scores(xa), False), Variable("y", normal_scores(ya), False)
+        if _has_ties(xa) or _has_ties(ya):
+            # Tied rows sit at distance 0, which KSG reads as dependence; Gao et al.'s estimator counts them.
+            knn = MIXED.mutual_information(sx, sy, rng=rng, k=k)
+        else:
+            knn = KSG.mutual_information(sx, sy, rng=rng, k=k, transform="none")
         return {"tcopula": float(elliptical), "ksg": float(knn)}
 
     def mutual_information(self, x, y, *, rng, k=3):
@@ -364,7 +373,7 @@ class CopulaEstimator(Estimator):
         bootstrap of ``method="gaussian"`` on the normal scores, a t copula by
         half-samples; replicates are recentred on the full-sample estimate.
         """
-        from .knn import DEFAULT_NOISE, KSG
+        from .knn import DEFAULT_NOISE, KSG, MIXED
 
         x, y = variables
         k = params.get("k", 3)
@@ -372,6 +381,8 @@ class CopulaEstimator(Estimator):
         values = self.candidates(x, y, np.random.default_rng(rng.integers(2**63 - 1)), k)
         scored = [Variable("x", normal_scores(xa), False), Variable("y", normal_scores(ya), False)]
         if values["ksg"] >= values["tcopula"]:
+            if _has_ties(xa) or _has_ties(ya):
+                return MIXED.bootstrap("mi", scored, n_bootstrap=n_bootstrap, rng=rng, params={"k": k, "device": None})
             knn_params = {"k": k, "transform": "none", "noise": DEFAULT_NOISE, "device": None}
             return KSG.bootstrap("mi", scored, n_bootstrap=n_bootstrap, rng=rng, params=knn_params)
         fit = fit_t_copula(np.concatenate([xa, ya], axis=1))
