@@ -360,6 +360,10 @@ def _warn(notes: Sequence[str]) -> None:
 
 
 def _value(func: str, quantity: str, inputs: dict[str, Any], method, discrete, base, k, random_state, params, nan_policy="raise") -> float:
+    if quantity in ("entropy", "mi") and any(_is_dask(v) for v in inputs.values()):
+        from . import _dask  # Dask collections: a count table reduced on the cluster
+
+        return _dask.value(func, quantity, inputs, method, discrete, base, k, params, nan_policy)
     call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params, nan_policy)
     if call.dropped:
         _warn([call.dropped])
@@ -616,6 +620,12 @@ def estimate(
     )
 
 
+def _is_dask(obj: Any) -> bool:
+    """A Dask collection, told by its module without importing Dask."""
+    module = type(obj).__module__ or ""
+    return module == "dask" or module.startswith("dask.")
+
+
 def _stats():
     from . import stats
 
@@ -704,6 +714,11 @@ def pairwise(
         raise param_error(func, "discrete", "'auto' or a bool (applied to every column)", discrete)
     resolve_base(base, func)
     nan_policy = check_nan_policy(func, nan_policy)
+    if _is_dask(X) or _is_dask(Y):
+        from . import _dask  # computed on the cluster: only tables and values come back
+
+        max_rows = params.pop("max_rows", None)
+        return _dask.pairwise(X, Y, method=method, discrete=discrete, base=base, k=k, random_state=random_state, nan_policy=nan_policy, params=params, max_rows=max_rows)
     xcols = _columns(X, "X", nan_policy)
     symmetric = Y is None
     ycols = xcols if symmetric else _columns(Y, "Y", nan_policy)
