@@ -64,18 +64,35 @@ def _relevance_part(parts, columns, alphabets, kmax: int, c: int) -> tuple[np.nd
     """Counts (p, kmax, c) of (X_j, Y) and (c,) of Y on one partition."""
     X, y = _codes_part(parts, columns, alphabets)
     p = X.shape[1]
-    joint = X * c + y[:, None] + (np.arange(p) * kmax * c)[None, :]
-    counts = np.bincount(joint.ravel(), minlength=p * kmax * c).reshape(p, kmax, c)
-    return counts, np.bincount(y, minlength=c)
+    offsets = (np.arange(p) * kmax * c)[None, :]
+    counts = np.zeros(p * kmax * c, dtype=np.int64)
+    for start in range(0, X.shape[0], _rows_per_block(p)):  # bounded temporaries
+        stop = start + _rows_per_block(p)
+        joint = X[start:stop] * c + y[start:stop, None] + offsets
+        counts += np.bincount(joint.ravel(), minlength=p * kmax * c)
+    return counts.reshape(p, kmax, c), np.bincount(y, minlength=c)
+
+
+# Largest number of joint codes (rows x columns, 8 bytes each) a task builds at once.
+BLOCK_ENTRIES = 1 << 22
+
+
+def _rows_per_block(p: int) -> int:
+    return max(1, BLOCK_ENTRIES // max(p, 1))
 
 
 def _step_part(parts, columns, alphabets, candidates: np.ndarray, s: int, kmax: int, ks: int, c: int) -> np.ndarray:
     """Counts (m, kmax, ks, c) of (X_j, X_s, Y) for the candidates j on one partition."""
     X, y = _codes_part(parts, columns, alphabets)
     m = len(candidates)
-    xs = X[:, s]
-    joint = (X[:, candidates] * ks + xs[:, None]) * c + y[:, None] + (np.arange(m) * kmax * ks * c)[None, :]
-    return np.bincount(joint.ravel(), minlength=m * kmax * ks * c).reshape(m, kmax, ks, c)
+    offsets = (np.arange(m) * kmax * ks * c)[None, :]
+    counts = np.zeros(m * kmax * ks * c, dtype=np.int64)
+    step = _rows_per_block(m)
+    for start in range(0, X.shape[0], step):
+        block = X[start : start + step]
+        joint = (block[:, candidates] * ks + block[:, s : s + 1]) * c + y[start : start + step, None] + offsets
+        counts += np.bincount(joint.ravel(), minlength=m * kmax * ks * c)
+    return counts.reshape(m, kmax, ks, c)
 
 
 def _add(*arrays: Any) -> Any:
