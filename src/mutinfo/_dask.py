@@ -37,12 +37,14 @@ How each family scales:
   in-memory :func:`mutinfo.pairwise` with the same ``random_state`` (the tie-breaking
   noise is drawn column after column from the same stream, in a chain of small tasks).
 
-What does not scale: one continuous pair whose ``n * 8 * 14`` bytes exceed a worker's
-memory limit. That raises a DataError, unless ``max_rows=`` is given: then every
-k-NN pair is estimated on one uniform random subsample of ``max_rows`` rows (the same
-rows for all pairs, drawn on the workers), an unbiased draw of the estimator at
-sample size ``max_rows``; its standard error shrinks like ``1 / sqrt(max_rows)``, and
-``mutinfo.estimate`` on the subsample of one pair gives a bootstrap interval.
+What does not scale: one continuous pair whose ``n * KNN_BYTES_PER_ROW`` bytes (112
+per row) exceed half of the smallest worker memory limit. That raises a DataError,
+unless ``max_rows=`` is given: then every k-NN pair is estimated on one uniform random
+subsample of ``max_rows`` rows without replacement (the same rows for all pairs:
+``max_rows`` row numbers drawn on the client from ``random_state``, the rows taken on
+the workers). The value is the estimator's value at sample size ``max_rows``, with
+the bias of that sample size; its sampling error shrinks like ``1 / sqrt(max_rows)``,
+and ``mutinfo.estimate`` on the subsample of one pair gives a bootstrap interval.
 """
 
 from __future__ import annotations
