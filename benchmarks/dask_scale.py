@@ -15,7 +15,7 @@ Runs, on a LocalCluster of 2 worker processes (1 thread each) with a memory limi
 worker below the data set's size:
 
 * ``mi.pairwise`` of the first ``--matrix-columns`` columns (all pairs, one graph);
-* ``MISelector(method="mrmr", n_features=20)`` on all 200 columns against y;
+* ``MISelector(method="mrmr", n_features_to_select=20)`` on all 200 columns against y;
 
 and, where the data fits this machine (``--in-memory-max-rows``), the same two on the
 computed NumPy array, checking that the matrices are equal and the selections
@@ -96,9 +96,9 @@ def main() -> None:
             X, y = dataset(n)
             rec = {"n": n, "data_gb": data_bytes / 1e9, "limit_gb": limit / 1e9}
             t = time.perf_counter()
-            sel = MISelector(method="mrmr", n_features=20, estimator="plugin").fit(X, y)
+            sel = MISelector(method="mrmr", n_features_to_select=20, estimator="plugin").fit(X, y)
             rec["mrmr_s"] = time.perf_counter() - t
-            rec["mrmr"] = sel.ranking_.tolist()
+            rec["mrmr"] = sel.selection_order_.tolist()
             rec["passes"] = sel.dask_passes_
             q = args.matrix_columns
             if n <= args.matrix_max_rows:
@@ -109,9 +109,9 @@ def main() -> None:
             if n <= args.in_memory_max_rows:
                 Xn, yn = (np.asarray(a) for a in client.compute([X, y], sync=True))
                 t = time.perf_counter()
-                ref = MISelector(method="mrmr", n_features=20, estimator="plugin").fit(Xn, yn)
+                ref = MISelector(method="mrmr", n_features_to_select=20, estimator="plugin").fit(Xn, yn)
                 rec["mem_mrmr_s"] = time.perf_counter() - t
-                rec["match"] = ref.ranking_.tolist() == rec["mrmr"] and np.array_equal(ref.scores_, sel.scores_)
+                rec["match"] = ref.selection_order_.tolist() == rec["mrmr"] and np.array_equal(ref.scores_, sel.scores_)
                 if "matrix_s" in rec:
                     qm = min(q, args.in_memory_matrix_columns)
                     t = time.perf_counter()
@@ -126,7 +126,7 @@ def main() -> None:
     lines = ["# MI matrix and mRMR on Dask (benchmarks/dask_scale.py)", ""]
     lines.append(f"LocalCluster: 2 worker processes x 1 thread, memory limit {args.memory_limit} per worker; {P} binned columns (8 levels, int64), y with 4 classes; "
                  f"data generated on the workers in chunks of {CHUNK} rows and regenerated in each pass (never persisted, never on the client). "
-                 f"Matrix: `mi.pairwise(X[:, :{args.matrix_columns}], method='plugin')`. mRMR: `MISelector(method='mrmr', n_features=20, estimator='plugin')`.")
+                 f"Matrix: `mi.pairwise(X[:, :{args.matrix_columns}], method='plugin')`. mRMR: `MISelector(method='mrmr', n_features_to_select=20, estimator='plugin')`.")
     lines.append("")
     lines.append("| rows | data set (GB) | mRMR K=20 (s) | passes | rows x cols / s / core (mRMR) | matrix (s) | rows x pairs / s / core (matrix) | peak RSS per worker (GB) | in memory mRMR (s) | same selection | in memory matrix (s, cols) | same matrix |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")

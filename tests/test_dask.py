@@ -68,6 +68,9 @@ def test_pairwise_discrete_columns_equal_in_memory_bit_for_bit(client):
     expected = mi.pairwise(df)
     got = mi.pairwise(ddf)
     assert np.array_equal(got, expected)
+    assert isinstance(got, pd.DataFrame) and list(got.columns) == list(got.index) == ["a", "b", "c", "levels"]
+    one = mi.pairwise(ddf[["a", "c"]], ddf["b"])  # one target: a Series, as for pandas input
+    assert isinstance(one, pd.Series) and one.equals(mi.pairwise(df[["a", "c"]], df["b"]))
     assert got[0, 0] == pytest.approx(math.log(4), abs=2e-3) and got[0, 1] == pytest.approx(math.log(2), abs=5e-3)
 
 
@@ -114,20 +117,20 @@ def test_miselector_on_dask_selects_exactly_as_in_memory(client, method):
     X = rng.integers(0, 4, (n, p))
     X[:, 3] = X[:, 0]  # a copy: redundant
     y = (X[:, 0] + X[:, 1] + (X[:, 2] > 1)) % 3
-    ref = MISelector(method=method, n_features=5).fit(X, y)
-    got = MISelector(method=method, n_features=5).fit(da.from_array(X, chunks=(800, p)), da.from_array(y, chunks=800))
-    assert got.ranking_.tolist() == ref.ranking_.tolist()
+    ref = MISelector(method=method, n_features_to_select=5).fit(X, y)
+    got = MISelector(method=method, n_features_to_select=5).fit(da.from_array(X, chunks=(800, p)), da.from_array(y, chunks=800))
+    assert got.selection_order_.tolist() == ref.selection_order_.tolist()
     assert np.array_equal(got.scores_, ref.scores_) and np.array_equal(got.relevance_, ref.relevance_)
     assert got.estimator_ == ref.estimator_ and got.n_features_in_ == p
     if method in ("mrmr", "cmim"):  # both penalise the copy of a chosen feature
-        assert 3 not in got.ranking_[:3]
+        assert 3 not in got.selection_order_[:3]
 
 
 def test_miselector_on_dask_dataframe_keeps_names_and_refuses_continuous_columns(client):
     df = _frame()
     ddf = dd.from_pandas(df, npartitions=3)
-    sel = MISelector(method="mrmr", n_features=2).fit(ddf[["a", "b", "c"]], ddf["b"])
-    assert list(sel.feature_names_in_) == ["a", "b", "c"] and sel.ranking_[0] == 1
+    sel = MISelector(method="mrmr", n_features_to_select=2).fit(ddf[["a", "b", "c"]], ddf["b"])
+    assert list(sel.feature_names_in_) == ["a", "b", "c"] and sel.selection_order_[0] == 1
     with pytest.raises(UnsupportedDataError, match="f, g are continuous"):
         MISelector().fit(ddf, ddf["a"])
 
@@ -152,7 +155,7 @@ def test_client_receives_tables_not_data(client, monkeypatch):
 
     monkeypatch.setattr(distributed.Client, "_gather", counting_gather)
     matrix = mi.pairwise(X, method="plugin")
-    sel = MISelector(method="mrmr", n_features=3).fit(X, y)
+    sel = MISelector(method="mrmr", n_features_to_select=3).fit(X, y)
     monkeypatch.undo()
     data_bytes = n * p * 8
     assert received and sum(received) < data_bytes / 50, (sum(received), data_bytes)
@@ -160,7 +163,7 @@ def test_client_receives_tables_not_data(client, monkeypatch):
     Xn = X.compute()
     assert np.array_equal(matrix, mi.pairwise(Xn, method="plugin"))
     assert matrix[0, 1] > 0.5 and abs(matrix[0, 2]) < 1e-3
-    assert sel.ranking_.tolist() == MISelector(method="mrmr", n_features=3).fit(Xn, Xn[:, 0] % 3).ranking_.tolist()
+    assert sel.selection_order_.tolist() == MISelector(method="mrmr", n_features_to_select=3).fit(Xn, Xn[:, 0] % 3).selection_order_.tolist()
 
 
 # ---------------------------------------------------------------------------

@@ -698,6 +698,11 @@ def pairwise(
         As in :func:`mutual_information`.
     progress : bool or None
         Progress bar over pairs.
+    max_rows : int, optional (keyword, Dask input only)
+        With Dask collections (computed on the cluster; see "Larger than one machine"
+        in the README and :mod:`mutinfo._dask`), estimate each continuous pair on a
+        uniform subsample of this many rows instead of raising when a pair needs more
+        memory than a worker has.
     nan_policy : {"raise", "omit"}, default "raise"
         "raise": a missing value anywhere in X or Y raises a DataError naming the
         column and rows. "omit": each entry uses the rows complete in its own pair

@@ -641,7 +641,22 @@ def pairwise(
             MutualInfoWarning,
             stacklevel=3,
         )
-    return out
+    return _labelled(out, X, Y, frames)
+
+
+def _labelled(out: np.ndarray, X: Any, Y: Any, frames: Sequence[_Frame]) -> Any:
+    """As in memory: a Dask DataFrame or Series in gives a pandas object labelled by column names."""
+    import dask.array as da
+
+    if not any(v is not None and not isinstance(v, da.Array) for v in (X, Y)):
+        return out
+    import pandas as pd
+
+    rows = frames[0].labels
+    cols = rows if Y is None else frames[1].labels
+    if Y is not None and (getattr(Y, "ndim", 2) == 1):
+        return pd.Series(out[:, 0], index=rows, name=cols[0])
+    return pd.DataFrame(out, index=rows, columns=cols)
 
 
 def _count_and_compute(frames, columns, alphabets, pairs, graph) -> dict[str, Any]:

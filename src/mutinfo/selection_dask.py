@@ -244,7 +244,10 @@ def _discrete_mask(selector: Any, scan: Any, p: int) -> np.ndarray:
         mask = np.zeros(p, dtype=bool)
         mask[arr] = True
         return mask
-    raise param_error("MISelector", "discrete_features", f"'auto', a bool, a boolean mask of length {p} or column indices in [0, {p})", d)
+    names = scan.labels[:p]
+    if arr.ndim == 1 and arr.dtype.kind in "UO" and all(isinstance(v, str) and v in set(names) for v in arr.tolist()):
+        return np.isin(np.asarray(names, dtype=object), arr)
+    raise param_error("MISelector", "discrete_features", f"'auto', a bool, a boolean mask of length {p}, column indices in [0, {p}) or column names of X", d)
 
 
 def _discrete_target(selector: Any, scan: Any, p: int) -> bool:
