@@ -38,7 +38,7 @@ import numpy as np
 
 P = 200
 LEVELS = 8
-CHUNK = 100_000
+CHUNK = 25_000
 
 
 def make_chunk(seed: int, rows: int) -> np.ndarray:
@@ -100,11 +100,13 @@ def main() -> None:
             rec["mrmr_s"] = time.perf_counter() - t
             rec["mrmr"] = sel.selection_order_.tolist()
             rec["passes"] = sel.dask_passes_
+            print(rec, flush=True)
             q = args.matrix_columns
             if n <= args.matrix_max_rows:
                 t = time.perf_counter()
                 M = mi.pairwise(X[:, :q], method="plugin")
                 rec["matrix_s"] = time.perf_counter() - t
+                print(rec, flush=True)
             rec["peak_gb"] = max(client.run(peak_rss).values()) / 1e9
             if n <= args.in_memory_max_rows:
                 Xn, yn = (np.asarray(a) for a in client.compute([X, y], sync=True))
