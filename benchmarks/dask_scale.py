@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--in-memory-max-rows", type=int, default=1_000_000)
     parser.add_argument("--in-memory-matrix-columns", type=int, default=30)
     parser.add_argument("--memory-limit", default="1.2GiB")
+    parser.add_argument("--tasks", nargs="+", default=["mrmr", "matrix", "memory"], help="any of mrmr, matrix, memory (in-memory references)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "dask_scale.md"))
     args = parser.parse_args()
 
@@ -95,25 +96,30 @@ def main() -> None:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=limit, dashboard_address=None) as cluster, Client(cluster) as client:
             X, y = dataset(n)
             rec = {"n": n, "data_gb": data_bytes / 1e9, "limit_gb": limit / 1e9}
-            t = time.perf_counter()
-            sel = MISelector(method="mrmr", n_features_to_select=20, estimator="plugin").fit(X, y)
-            rec["mrmr_s"] = time.perf_counter() - t
-            rec["mrmr"] = sel.selection_order_.tolist()
-            rec["passes"] = sel.dask_passes_
-            print(rec, flush=True)
+            sel = None
+            if "mrmr" in args.tasks:
+                t = time.perf_counter()
+                sel = MISelector(method="mrmr", n_features_to_select=20, estimator="plugin").fit(X, y)
+                rec["mrmr_s"] = time.perf_counter() - t
+                rec["mrmr"] = sel.selection_order_.tolist()
+                rec["passes"] = sel.dask_passes_
+                print(rec, flush=True)
             q = args.matrix_columns
-            if n <= args.matrix_max_rows:
+            if "matrix" in args.tasks and n <= args.matrix_max_rows:
                 t = time.perf_counter()
                 M = mi.pairwise(X[:, :q], method="plugin")
                 rec["matrix_s"] = time.perf_counter() - t
                 print(rec, flush=True)
             rec["peak_gb"] = max(client.run(peak_rss).values()) / 1e9
-            if n <= args.in_memory_max_rows:
+            if "memory" in args.tasks and n <= args.in_memory_max_rows:
                 Xn, yn = (np.asarray(a) for a in client.compute([X, y], sync=True))
                 t = time.perf_counter()
                 ref = MISelector(method="mrmr", n_features_to_select=20, estimator="plugin").fit(Xn, yn)
                 rec["mem_mrmr_s"] = time.perf_counter() - t
-                rec["match"] = ref.selection_order_.tolist() == rec["mrmr"] and np.array_equal(ref.scores_, sel.scores_)
+                rec["mem_mrmr"] = ref.selection_order_.tolist()
+                if sel is not None:
+                    rec["match"] = ref.selection_order_.tolist() == rec["mrmr"] and np.array_equal(ref.scores_, sel.scores_)
+                print(rec, flush=True)
                 if "matrix_s" in rec:
                     qm = min(q, args.in_memory_matrix_columns)
                     t = time.perf_counter()
@@ -133,18 +139,18 @@ def main() -> None:
     lines.append("| rows | data set (GB) | mRMR K=20 (s) | passes | rows x cols / s / core (mRMR) | matrix (s) | rows x pairs / s / core (matrix) | peak RSS per worker (GB) | in memory mRMR (s) | same selection | in memory matrix (s, cols) | same matrix |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows_out:
-        thr = r["n"] * P * r["passes"] / r["mrmr_s"] / 2
-        pairs = args.matrix_columns * (args.matrix_columns + 1) / 2
+        thr = r["n"] * P * r["passes"] / r["mrmr_s"] / 2 if "mrmr_s" in r else float("nan")
+        pairs = args.matrix_columns * (args.matrix_columns + 1) / 2  # the diagonal is a pass too
         mthr = f"{r['n'] * pairs / r['matrix_s'] / 2:.3g}" if "matrix_s" in r else "-"
         lines.append(
-            f"| {r['n']:.0e} | {r['data_gb']:.1f} | {r['mrmr_s']:.1f} | {r['passes']} | {thr:.3g} | {r.get('matrix_s', float('nan')):.1f} | {mthr} | {r['peak_gb']:.2f} | "
+            f"| {r['n']:.0e} | {r['data_gb']:.1f} | {r.get('mrmr_s', float('nan')):.1f} | {r.get('passes', '-')} | {thr:.3g} | {r.get('matrix_s', float('nan')):.1f} | {mthr} | {r['peak_gb']:.2f} | "
             f"{r.get('mem_mrmr_s', float('nan')):.1f} | {r.get('match', '-')} | "
             + (f"{r['mem_matrix_s']:.1f} ({r['mem_matrix_cols']})" if "mem_matrix_s" in r else "-")
             + f" | {r.get('matrix_match', '-')} |"
         )
     lines.append("")
     for r in rows_out:
-        lines.append(f"Selected at {r['n']:.0e} rows: {r['mrmr']}")
+        lines.append(f"Selected at {r['n']:.0e} rows: Dask {r.get('mrmr', '-')}; in memory {r.get('mem_mrmr', '-')}")
     lines += notes
     text = "\n".join(lines) + "\n"
     print(text)

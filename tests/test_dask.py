@@ -109,6 +109,8 @@ def test_mutual_information_and_entropy_of_dask_series(client):
     assert mi.entropy(da.from_array(four, chunks=300), base=2) == mi.entropy(four, base=2) == pytest.approx(2.0, abs=1e-12)
     with pytest.raises(UnsupportedDataError, match="discrete variables"):
         mi.mutual_information(ddf["f"], ddf["g"])
+    with pytest.raises(UnsupportedDataError, match="does not run on Dask collections"):
+        mi.estimate(ddf["a"], ddf["b"])
 
 
 @pytest.mark.parametrize("method", ["mi", "mrmr", "jmi", "cmim"])

@@ -178,6 +178,12 @@ def _prepare(
     params: dict[str, Any],
     nan_policy: Any = "raise",
 ) -> _Call:
+    if any(_is_dask(v) for v in inputs.values()):
+        raise UnsupportedDataError(
+            f"{func} does not run on Dask collections (it would bring every row to this process). On a cluster: "
+            "mutinfo.pairwise, mutinfo.entropy and mutinfo.mutual_information of discrete data, and MISelector.fit; "
+            "or call .compute() on a sample that fits in memory."
+        )
     divisor, unit = resolve_base(base, func)
     rng = resolve_rng(random_state, func)
     nan_policy = check_nan_policy(func, nan_policy)
