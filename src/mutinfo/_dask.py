@@ -56,7 +56,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _registry
-from ._errors import DataError, MutualInfoWarning, ParameterError, UnsupportedDataError, param_error
+from ._errors import DataError, MutualInfoWarning, UnsupportedDataError, param_error
 from ._validation import (
     AUTO_DISCRETE_MAX_VALUES,
     AUTO_DISCRETE_MIN_PER_VALUE,
@@ -67,7 +67,7 @@ from ._validation import (
     resolve_rng,
 )
 
-__all__ = ["is_dask_collection", "pairwise", "value", "MAX_STATES", "SPLIT_EVERY"]
+__all__ = ["is_dask_collection", "pairwise", "value", "count_tables", "MAX_STATES", "SPLIT_EVERY", "BLOCK_CELLS", "KNN_BYTES_PER_ROW"]
 
 # Largest alphabet of one discrete column counted on the cluster (its sorted values are broadcast).
 MAX_STATES = 1 << 16
