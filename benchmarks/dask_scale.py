@@ -112,7 +112,9 @@ def main() -> None:
                 print(rec, flush=True)
             rec["peak_gb"] = max(client.run(peak_rss).values()) / 1e9
             if "memory" in args.tasks and n <= args.in_memory_max_rows:
-                Xn, yn = (np.asarray(a) for a in client.compute([X, y], sync=True))
+                # The same chunks, made here (a worker could not hold the whole array).
+                full = np.concatenate([make_chunk(i, min(CHUNK, n - start)) for i, start in enumerate(range(0, n, CHUNK))])
+                Xn, yn = full[:, :P], full[:, P]
                 t = time.perf_counter()
                 ref = MISelector(method="mrmr", n_features_to_select=20, estimator="plugin").fit(Xn, yn)
                 rec["mem_mrmr_s"] = time.perf_counter() - t
@@ -127,7 +129,7 @@ def main() -> None:
                     rec["mem_matrix_s"] = time.perf_counter() - t
                     rec["mem_matrix_cols"] = qm
                     rec["matrix_match"] = bool(np.array_equal(ref_m, M[:qm, :qm]))
-                del Xn, yn
+                del Xn, yn, full
         rows_out.append(rec)
         print(rec, flush=True)
 
