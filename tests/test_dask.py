@@ -198,6 +198,7 @@ def test_a_pair_too_large_for_a_worker_is_an_error_unless_max_rows(client, monke
     monkeypatch.setattr(mdask, "_worker_memory", lambda: 100_000)
     with pytest.raises(DataError, match="needs about .* on one worker.*max_rows="):
         mi.pairwise(dX)
-    got = mi.pairwise(dX, max_rows=3000, random_state=0)
+    with pytest.warns(mi.MutualInfoWarning, match="subsample of 3000 of the 6000 rows"):
+        got = mi.pairwise(dX, max_rows=3000, random_state=0)
     assert got[0, 1] == pytest.approx(-0.5 * math.log(1 - 0.64), abs=0.06)
     assert got[0, 1] != mi.pairwise(X, random_state=0)[0, 1]  # an estimate on a subsample, not the full data

@@ -607,6 +607,13 @@ def pairwise(
     if task_pairs:
         needed = sorted({c for _, _, a, b, _ in task_pairs for c in (a, b)})
         rows = _check_pair_memory(frames, scan, max_rows, rng, func)
+        if rows is not None:
+            warnings.warn(
+                f"pairwise estimated the {len(task_pairs)} pair(s) with a continuous column on a uniform random subsample of "
+                f"{max_rows} of the {scan.n} rows (max_rows={max_rows}); discrete pairs use every row.",
+                MutualInfoWarning,
+                stacklevel=3,
+            )
         whole = _whole_columns(frames, columns, needed, rows)
         task = dask.delayed(_pair_mi, pure=True)
         for i, j, a, b, seed in task_pairs:
