@@ -36,6 +36,9 @@ How each family scales:
   prepared, sorted copies and the k-d tree of the pair. The value equals the
   in-memory :func:`mutinfo.pairwise` with the same ``random_state`` (the tie-breaking
   noise is drawn column after column from the same stream, in a chain of small tasks).
+  A method whose shared ``pairwise`` hook is not KSG's (the copula route that
+  ``method="auto"`` takes for continuous pairs) runs its hook as one task holding the
+  continuous columns it covers (n x 8 bytes per column).
 
 What does not scale: one continuous pair whose ``n * KNN_BYTES_PER_ROW`` bytes (112
 per row) exceed half of the smallest worker memory limit. That raises a DataError,
@@ -496,6 +499,17 @@ def _knn_prepare(col: Any, rng: np.random.Generator, label: str, estimator: Any,
     return (SortedColumn.of(prepared[:, 0]), constant), rng
 
 
+def _hook_block(cols: list[Any], labels: list[str], nx: int, symmetric: bool, estimator: Any, rng: np.random.Generator, params: dict[str, Any]) -> tuple[Any, np.random.Generator]:
+    """The estimator's ``pairwise`` hook on whole columns, as ``mutinfo._api._shared_pairwise`` calls it."""
+    from ._validation import Variable
+
+    variables = [Variable(label, np.asarray(col, dtype=np.float64).reshape(-1, 1), False, 0) for col, label in zip(cols, labels)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MutualInfoWarning)
+        block = estimator.pairwise(variables[:nx], None if symmetric else variables[nx:], rng=rng, params=params, show_progress=False)
+    return block, rng
+
+
 def _copy_rng(rng: np.random.Generator) -> np.random.Generator:
     out = np.random.Generator(type(rng.bit_generator)())
     out.bit_generator.state = rng.bit_generator.state
@@ -734,9 +748,10 @@ def _shared_block(frames, columns, scan, xs, ys, method, discrete, k, rng, param
     if "continuous" not in info.data:
         return None
     estimator = info.load()
+    from .estimators._base import Estimator
     from .estimators.knn import KSGEstimator
 
-    if not isinstance(estimator, KSGEstimator) or type(estimator).pairwise is not KSGEstimator.pairwise:
+    if type(estimator).pairwise is Estimator.pairwise:
         return None
     checked = _check_params(func, info.name, estimator, params, k, n)
     if checked.get("device") is not None:
@@ -748,6 +763,14 @@ def _shared_block(frames, columns, scan, xs, ys, method, discrete, k, rng, param
         ties = _compute(*[dask.delayed(_has_ties, pure=True)(whole[c]) for c in order])
         if any(ties):
             return None
+    if not isinstance(estimator, KSGEstimator) or type(estimator).pairwise is not KSGEstimator.pairwise:
+        # Another estimator's shared hook (e.g. the copula route of method="auto"): one task
+        # holding these columns runs it, with the same noise stream as in memory.
+        hook = dask.delayed(_hook_block, pure=True, nout=2)
+        block, state = hook([whole[c] for c in order], [columns[c][2] for c in order], len(xi), ys is None, estimator, _copy_rng(rng), checked)
+        block, final = _compute(block, state)
+        rng.bit_generator.state = final.bit_generator.state
+        return None if block is None else (xi, yi, block)
     prep = dask.delayed(_knn_prepare, pure=True, nout=2)
     state: Any = _copy_rng(rng)
     prepared = []
