@@ -514,7 +514,7 @@ def estimate(
     method, discrete, base, k, random_state, **params
         As in :func:`mutual_information`.
     ci : float in (0, 1) or None, default 0.95
-        Level of the bootstrap percentile interval; None skips the bootstrap.
+        Level of the interval (construction per method: see Notes); None skips it.
     n_bootstrap : int, default 200
         Resamples. Discrete and Gaussian methods resample in one vectorised step
         (multinomial counts, weighted covariances); others re-run on resampled rows.
@@ -538,9 +538,15 @@ def estimate(
 
     Notes
     -----
-    Bootstrap intervals of biased estimators are centred on the biased estimate;
-    they measure sampling variability, not bias. A k-NN estimator's duplicated rows
-    under the bootstrap are handled by the estimator (see its documentation).
+    The interval always contains the estimate; ``details["interval"]`` names its
+    construction (:func:`mutinfo.stats.confidence_interval`): "basic" (bias-corrected
+    bootstrap, discrete methods and gaussian), "smoothed" (the same, resampling a
+    shrunk joint table, for undersampled discrete MI), "posterior" (nsb), "subsampling"
+    (k-NN; resampled duplicate rows would read as dependence) or "normal" (neural,
+    held-out standard error). A construction that excludes the estimate is widened
+    to it, with a warning. In undersampled discrete data no interval reaches its
+    nominal coverage, and the undersampling warning says so (measured in
+    ``benchmarks/coverage.py``).
 
     Examples
     --------
@@ -573,17 +579,17 @@ def estimate(
     notes = ([call.dropped] if call.dropped else []) + ([call.inferred] if call.inferred else []) + _diagnostics(call, nats)
     ci_low = ci_high = std_error = None
     used_boot = 0
+    interval_details: dict[str, Any] = {}
     if ci is not None:
-        reps = _stats().bootstrap_replicates(
-            call.compute, call.estimator, quantity, call.variables, call.params, n_bootstrap=n_bootstrap, rng=call.rngs[1], show_progress=progress
+        iv = _stats().confidence_interval(
+            call.compute, call.estimator, quantity, call.variables, call.params, nats,
+            level=ci, n_bootstrap=n_bootstrap, rng=call.rngs[1], show_progress=progress,
         )
-        lo, hi = _stats().percentile_interval(reps, ci)
-        ci_low, ci_high = lo / call.divisor, hi / call.divisor
-        finite = reps[np.isfinite(reps)]
-        std_error = float(finite.std(ddof=1) / call.divisor) if finite.size > 1 else None
-        used_boot = n_bootstrap
-        if finite.size < reps.size:
-            notes.append(f"{reps.size - finite.size} of {reps.size} bootstrap replicates were not finite and were left out of the interval.")
+        ci_low, ci_high = iv.low / call.divisor, iv.high / call.divisor
+        std_error = iv.std_error / call.divisor if iv.std_error is not None else None
+        used_boot = iv.n_bootstrap
+        notes.extend(iv.notes)
+        interval_details = {"interval": iv.construction, "interval_widened": iv.widened}
     p_value = None
     used_perm = 0
     if test == "permutation":
@@ -598,6 +604,7 @@ def estimate(
     }
     if call.reason is not None:
         details["auto_reason"] = call.reason
+    details.update(interval_details)
     return Estimate(
         value=nats / call.divisor,
         ci_low=ci_low,

@@ -43,6 +43,12 @@ class MethodInfo:
         Where it runs: ("cpu",) or ("cpu", "cuda").
     summary, reference : str
         One line each, shown by ``mutinfo methods``.
+    min_samples : int
+        Fewest samples the method accepts; below it the call raises ``DataError``.
+        2 for the bias-corrected discrete methods (see :mod:`mutinfo.estimators.discrete`);
+        1 for ``plugin`` (the quantity of the empirical distribution) and for the
+        others, whose limits depend on their parameters and are checked by the
+        estimator (k-NN: more than k samples; gaussian: at least 3).
     """
 
     name: str
@@ -55,6 +61,7 @@ class MethodInfo:
     aliases: tuple[str, ...] = ()
     differentiable: bool = False
     devices: tuple[str, ...] = ("cpu",)
+    min_samples: int = 1
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -79,6 +86,7 @@ class MethodInfo:
             "conditional": self.conditional,
             "differentiable": self.differentiable,
             "devices": list(self.devices),
+            "min_samples": self.min_samples,
             "summary": self.summary,
             "reference": self.reference,
         }
@@ -96,19 +104,19 @@ REGISTRY: tuple[MethodInfo, ...] = (
                "Paninski (2003), Neural Computation 15(6)", aliases=("mle", "empirical")),
     MethodInfo("miller_madow", "discrete", ("discrete",), _ALL, f"{_D}:MILLER_MADOW",
                "Plug-in plus the first-order bias correction (m - 1) / (2N).",
-               "Miller (1955); Paninski (2003)", aliases=("mm",)),
+               "Miller (1955); Paninski (2003)", aliases=("mm",), min_samples=2),
     MethodInfo("grassberger", "discrete", ("discrete",), _ALL, f"{_D}:GRASSBERGER",
                "Grassberger's digamma-based correction of the plug-in entropy.",
-               "Grassberger (2003), arXiv:physics/0307138"),
+               "Grassberger (2003), arXiv:physics/0307138", min_samples=2),
     MethodInfo("chao_shen", "discrete", ("discrete",), _ALL, f"{_D}:CHAO_SHEN",
                "Coverage-adjusted Horvitz-Thompson estimator; good when many symbols are unseen.",
-               "Chao & Shen (2003), Environ. Ecol. Stat. 10", aliases=("cs",)),
+               "Chao & Shen (2003), Environ. Ecol. Stat. 10", aliases=("cs",), min_samples=2),
     MethodInfo("shrinkage", "discrete", ("discrete",), _ALL, f"{_D}:SHRINKAGE",
                "James-Stein shrinkage of cell frequencies towards uniform; MI from the shrunk joint table.",
-               "Hausser & Strimmer (2009), JMLR 10", aliases=("james_stein", "js_shrinkage")),
+               "Hausser & Strimmer (2009), JMLR 10", aliases=("james_stein", "js_shrinkage"), min_samples=2),
     MethodInfo("nsb", "discrete", ("discrete",), _ALL, f"{_D}:NSB",
                "Bayesian estimator with a prior flat in entropy (mixture of Dirichlet priors).",
-               "Nemenman, Shafee & Bialek (2002), NIPS 14"),
+               "Nemenman, Shafee & Bialek (2002), NIPS 14", min_samples=2),
     # Continuous data, parametric.
     MethodInfo("gaussian", "gaussian", ("continuous",), _ALL, "mutinfo.estimators.gaussian:GAUSSIAN",
                "Closed form from the (shrinkage-regularised) covariance; exact for Gaussians, a lower bound on I only when x and y are each Gaussian.",

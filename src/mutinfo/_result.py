@@ -26,7 +26,9 @@ class Estimate:
         The raw estimate, in ``unit``. Never clipped: a negative MI estimate is
         returned as is, and ``warnings`` explains it.
     ci_low, ci_high : float or None
-        Bootstrap percentile interval at level ``ci_level`` (None when ``ci=None``).
+        Interval at level ``ci_level`` (None when ``ci=None``); it always contains
+        ``value``. ``details["interval"]`` names the construction (see
+        :data:`mutinfo.stats.INTERVAL_METHODS`).
     p_value : float or None
         Permutation p-value against independence (conditional independence given Z
         for CMI); None unless ``test="permutation"``.
@@ -41,12 +43,14 @@ class Estimate:
         "entropy", "conditional_entropy", "mi" or "cmi".
     ci_level : float or None
     std_error : float or None
-        Standard deviation of the bootstrap replicates.
+        Standard deviation of the bootstrap or subsample replicates, or the posterior
+        (``nsb``) or held-out (neural) standard deviation.
     n_bootstrap, n_permutations : int
         Replicates actually used (0 when not requested).
     details : dict
-        Method parameters, the data kinds used and, for ``method="auto"``, why the
-        method was chosen.
+        Method parameters, the data kinds used, for ``method="auto"`` why the method
+        was chosen, and with an interval ``"interval"`` (its construction) and
+        ``"interval_widened"`` (whether it was extended to reach ``value``).
     """
 
     value: float

@@ -11,14 +11,35 @@ calls; they are public for users who build their own pipelines.
   within the strata of a discrete Z, or, for a continuous Z, by the local
   permutation scheme of Runge (2018): each sample takes the X of one of its
   ``k_perm`` nearest neighbours in Z, drawn so that few values repeat.
-* :func:`percentile_interval` and :func:`permutation_p_value`.
+* :func:`confidence_interval`: the interval :func:`mutinfo.estimate` reports. Each
+  estimator names its construction in ``Estimator.interval_method`` (see
+  :data:`INTERVAL_METHODS`); every construction is widened, if it must be, to
+  contain the point estimate, and says so.
+* :func:`percentile_interval`, :func:`basic_interval`, :func:`normal_interval` and
+  :func:`permutation_p_value`.
+
+Why not the plain percentile interval: the bootstrap distribution of a biased
+estimator is centred on its value in the bootstrap world, not on the estimate.
+For a bias-corrected discrete estimator on 100 samples of two independent
+50-symbol variables, NSB gives 0.23 nats while its bootstrap replicates lie in
+[2.1, 2.6] (the resampled table, whose own plug-in MI is 2.7 nats, is what they
+estimate), so the percentile interval excludes both the estimate and the truth.
+The constructions here use the replicates only for the *shape* of the error
+``T* - t(F_n)``, measured from the quantity's value ``t(F_n)`` in the bootstrap
+world, and carry that error over to the estimate. For undersampled discrete data
+even that world (the observed cells) is unlike the real one, so the discrete
+estimators resample a smoothed table instead ("smoothed"; see
+:func:`mutinfo.estimators.discrete.smoothed_table`).
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+from scipy.special import ndtri
 
 from ._progress import progress
 from ._validation import Variable, is_torch_tensor
@@ -27,6 +48,11 @@ __all__ = [
     "bootstrap_replicates",
     "permutation_null",
     "percentile_interval",
+    "basic_interval",
+    "normal_interval",
+    "confidence_interval",
+    "Interval",
+    "INTERVAL_METHODS",
     "permutation_p_value",
     "local_permutation",
     "strata_permutation",
@@ -41,6 +67,138 @@ def percentile_interval(replicates: np.ndarray, level: float) -> tuple[float, fl
     alpha = (1.0 - level) / 2.0
     lo, hi = np.quantile(finite, [alpha, 1.0 - alpha])
     return float(lo), float(hi)
+
+
+def basic_interval(estimate: float, replicates: np.ndarray, level: float, reference: float | None = None) -> tuple[float, float]:
+    """Bias-corrected ("basic") bootstrap interval ``[T - q_hi(d), T - q_lo(d)]``, ``d = T* - reference``.
+
+    ``reference`` is the quantity's value in the bootstrap world, t(F_n): the
+    plug-in value of the original sample (default: ``estimate``, which is right for
+    plug-in estimators). The bootstrap distribution of ``T* - t(F_n)`` stands in for
+    that of ``T - t(F)``, so a bias the estimator has in the bootstrap world is
+    removed from the interval (Davison & Hinkley 1997, sec. 5.2). NaN when no
+    replicate is finite.
+    """
+    finite = replicates[np.isfinite(replicates)]
+    if finite.size == 0:
+        return float("nan"), float("nan")
+    ref = estimate if reference is None else reference
+    alpha = (1.0 - level) / 2.0
+    lo, hi = np.quantile(finite - ref, [alpha, 1.0 - alpha])
+    return float(estimate - hi), float(estimate - lo)
+
+
+def normal_interval(estimate: float, std_error: float, level: float) -> tuple[float, float]:
+    """``estimate -/+ z std_error``, z the standard normal quantile at ``(1 + level) / 2``."""
+    if not math.isfinite(std_error):
+        return float("nan"), float("nan")
+    z = float(ndtri(0.5 + level / 2.0))
+    return float(estimate - z * std_error), float(estimate + z * std_error)
+
+
+# The constructions an estimator may name in ``interval_method``.
+INTERVAL_METHODS: dict[str, str] = {
+    "basic": "bias-corrected basic bootstrap: the spread of T* - t(F_n) over row resamples, carried over to the estimate",
+    "smoothed": "bias-corrected basic bootstrap from a smoothed table (undersampled discrete data): counts drawn from "
+    "the joint table shrunk towards uniform over the observed symbols, errors measured from its exact value",
+    "subsampling": "subsampling (half-samples without replacement, rescaled to N): the spread of the subsample estimates "
+    "around their mean, reflected around the estimate",
+    "normal": "normal interval from the held-out standard error (estimate -/+ z SE; critic fixed, training variability "
+    "not included)",
+    "posterior": "Bayesian posterior interval: posterior mean -/+ z posterior standard deviation",
+}
+
+
+@dataclass
+class Interval:
+    """A confidence interval as :func:`mutinfo.estimate` reports it, in nats.
+
+    Attributes
+    ----------
+    low, high : float
+        The bounds (NaN when no replicate was finite).
+    construction : str
+        A key of :data:`INTERVAL_METHODS`.
+    std_error : float or None
+    n_bootstrap : int
+        Replicates computed (0 for constructions that need none).
+    widened : bool
+        Whether the construction excluded the estimate and was widened to reach it.
+    notes : list of str
+        Plain-language notes for ``Estimate.warnings``.
+    """
+
+    low: float
+    high: float
+    construction: str
+    std_error: float | None
+    n_bootstrap: int
+    widened: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def confidence_interval(
+    run: Callable[[Sequence[Variable]], float],
+    estimator: Any,
+    quantity: str,
+    variables: Sequence[Variable],
+    params: Mapping[str, Any],
+    estimate: float,
+    *,
+    level: float,
+    n_bootstrap: int,
+    rng: np.random.Generator,
+    show_progress: bool | None = None,
+) -> Interval:
+    """The interval at ``level`` around ``estimate`` (nats) by the estimator's own construction.
+
+    The construction is ``estimator.interval_method`` (a key of
+    :data:`INTERVAL_METHODS`); ``estimator.interval`` may return a whole
+    :class:`Interval` instead (the NSB posterior does). Whatever the construction
+    gives, the interval is widened to contain ``estimate`` when it does not, with
+    a note: an interval that excludes its own point estimate describes some other
+    estimator's sampling distribution.
+    """
+    own = estimator.interval(quantity, variables, params, estimate, level=level)
+    if own is not None:
+        iv = own
+    else:
+        method = estimator.interval_construction(quantity, variables, params)
+        if method == "normal":
+            se = estimator.standard_error(quantity, variables, params)
+            lo, hi = normal_interval(estimate, se, level) if se is not None else (math.nan, math.nan)
+            iv = Interval(lo, hi, method, se, 0)
+        else:
+            reps = bootstrap_replicates(
+                run, estimator, quantity, variables, params, n_bootstrap=n_bootstrap, rng=rng, show_progress=show_progress
+            )
+            finite = reps[np.isfinite(reps)]
+            if method == "subsampling":
+                # The replicates are already rescaled to N and centred on the full estimate.
+                reference = float(finite.mean()) if finite.size else None
+            elif method in ("basic", "smoothed"):
+                reference = estimator.bootstrap_reference(quantity, variables, params)
+            else:
+                raise ValueError(f"unknown interval construction {method!r}")
+            lo, hi = basic_interval(estimate, reps, level, reference)
+            se = float(finite.std(ddof=1)) if finite.size > 1 else None
+            iv = Interval(lo, hi, method, se, n_bootstrap)
+            if finite.size < reps.size:
+                iv.notes.append(
+                    f"{reps.size - finite.size} of {reps.size} bootstrap replicates were not finite and were left out "
+                    "of the interval."
+                )
+    if math.isfinite(iv.low) and math.isfinite(iv.high) and not iv.low <= estimate <= iv.high:
+        side = "lower" if estimate < iv.low else "upper"
+        iv.notes.append(
+            f"The {iv.construction!r} interval "
+            f"[{iv.low:.4g}, {iv.high:.4g}] nats excluded the estimate {estimate:.4g}; its {side} end was moved to the "
+            "estimate. The resampling distribution disagrees with the estimate here (typically: too few samples for "
+            "the estimator's bias correction), so read the interval as a lower bound on the uncertainty."
+        )
+        iv.low, iv.high = min(iv.low, estimate), max(iv.high, estimate)
+        iv.widened = True
+    return iv
 
 
 def permutation_p_value(observed: float, null: np.ndarray) -> float:

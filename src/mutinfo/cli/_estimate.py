@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "Or auto (default: integer and text columns are discrete, floats continuous), true (all discrete) or false (all continuous)",
     )
     p.add_argument("--k", type=int, default=3, help="neighbours for k-NN methods (default 3)")
-    p.add_argument("--ci", type=float, default=0.95, help="bootstrap interval level; 0 to skip (default 0.95)")
+    p.add_argument("--ci", type=float, default=0.95, help="interval level; 0 to skip (default 0.95)")
     p.add_argument("--bootstrap", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)")
     p.add_argument("--permutations", type=int, default=0, metavar="N", help="permutation test with N permutations (default: no test)")
     p.add_argument("--base", type=float, default=None, help="logarithm base: 2 for bits (default: nats)")
@@ -163,7 +163,11 @@ def run(args: argparse.Namespace) -> int:
     label = {"entropy": "H({x})", "mi": "I({x} ; {y})", "cmi": "I({x} ; {y} | {z})"}[result.quantity].format(**labels)
     print(f"{label} = {result.value:.6g} {result.unit}")
     if result.ci_low is not None:
-        print(f"  {100 * result.ci_level:g}% bootstrap CI: [{result.ci_low:.6g}, {result.ci_high:.6g}] ({result.n_bootstrap} resamples)")
+        kind = result.details.get("interval", "basic")
+        labels = {"basic": "bootstrap", "subsampling": "subsampling", "posterior": "posterior", "normal": "held-out normal"}
+        label = labels.get(kind, kind)
+        extra = f" ({result.n_bootstrap} resamples)" if result.n_bootstrap else ""
+        print(f"  {100 * result.ci_level:g}% {label} CI: [{result.ci_low:.6g}, {result.ci_high:.6g}]{extra}")
     if result.p_value is not None:
         print(f"  permutation p-value: {result.p_value:.4g} ({result.n_permutations} permutations)")
     reason = result.details.get("auto_reason")

@@ -29,10 +29,17 @@ class Estimator:
     torch_native : bool
         True if continuous data may arrive as torch tensors (possibly on a GPU).
         Otherwise tensors are converted to NumPy before the call.
+
+    interval_method : str
+        How :func:`mutinfo.estimate` builds the confidence interval: a key of
+        :data:`mutinfo.stats.INTERVAL_METHODS` ("basic", "subsampling", "normal",
+        "posterior"); :meth:`interval_construction` may choose per data set (the
+        discrete family switches to "smoothed" on undersampled tables).
     """
 
     params: Mapping[str, Param] = {}
     torch_native: bool = False
+    interval_method: str = "basic"
 
     def entropy(self, x: Variable, *, rng: np.random.Generator, **params: Any) -> float:
         raise NotImplementedError
@@ -63,6 +70,30 @@ class Estimator:
         resampled rows (the discrete family draws multinomial cell counts), or when
         row resampling would be wrong for them (ties break k-NN estimators).
         """
+        return None
+
+    def bootstrap_reference(self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any]) -> float | None:
+        """The quantity's value t(F_n) at the empirical distribution of ``variables`` (nats), or None.
+
+        It is the truth of the bootstrap world, from which the "basic" interval
+        measures the replicates' errors. None means the estimate itself, which is
+        right for plug-in estimators; bias-corrected estimators return their
+        uncorrected (plug-in) value.
+        """
+        return None
+
+    def interval_construction(self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any]) -> str:
+        """The construction for this data: ``interval_method`` unless the estimator decides per data set."""
+        return self.interval_method
+
+    def standard_error(self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any]) -> float | None:
+        """Standard error of the last estimate (nats) for the "normal" interval, or None."""
+        return None
+
+    def interval(
+        self, quantity: str, variables: Sequence[Variable], params: Mapping[str, Any], estimate: float, *, level: float
+    ) -> Any:
+        """A whole :class:`mutinfo.stats.Interval` computed by the estimator itself, or None (the default)."""
         return None
 
     def pairwise(

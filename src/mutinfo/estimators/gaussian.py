@@ -374,6 +374,12 @@ class GaussianEstimator(Estimator):
             out.append(self._from_corr(quantity, corr, log_var, index, n, lam, correct))
         return np.concatenate(out)
 
+    def bootstrap_reference(self, quantity, variables, params):
+        """The value without the Wishart bias correction: the quantity at the empirical covariance."""
+        if not params.get("bias_correction", True):
+            return None
+        return self._run(quantity, variables, params.get("shrinkage", "auto"), bias_correction=False)
+
     def diagnostics(self, quantity, variables, value, params):
         try:
             notes = list(self._prepare(quantity, variables, params.get("shrinkage", "auto"))["notes"])
