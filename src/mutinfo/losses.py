@@ -93,14 +93,12 @@ class DiscreteMILoss(nn.Module):
     distributed : bool, default False
         All-reduce the joint table across ranks (exact global-batch objective).
 
-    Shapes
-    ------
-    ``forward(logits, target)``: logits of shape (n, k); target an integer tensor of
+    Notes
+    -----
+    Shapes: ``forward(logits, target)``: logits of shape (n, k); target an integer tensor of
     shape (n,) or logits of shape (n, m). Returns a scalar in nats, in
     ``[-log min(k, m), 0]``.
 
-    Notes
-    -----
     Cost O(n k m). The plug-in MI of a batch table is biased upward for small batches,
     so use batches of at least several times ``k * m`` samples.
 
@@ -152,9 +150,9 @@ class IICLoss(nn.Module):
     distributed : bool, default False
         All-reduce the joint table across ranks (exact global-batch objective).
 
-    Shapes
-    ------
-    ``forward(logits, logits_prime)``: two tensors of shape (..., n, k). Returns a
+    Notes
+    -----
+    Shapes: ``forward(logits, logits_prime)``: two tensors of shape (..., n, k). Returns a
     scalar in nats, ``>= -log k`` when ``lamb = 1``.
 
     References
@@ -193,9 +191,9 @@ class InfoNCELoss(nn.Module):
         Gather embeddings from all ranks first, so negatives come from the global
         batch and the value equals the single-process value.
 
-    Shapes
-    ------
-    ``forward(z1, z2)``: two tensors of shape (n, d). Returns a scalar in nats.
+    Notes
+    -----
+    Shapes: ``forward(z1, z2)``: two tensors of shape (n, d). Returns a scalar in nats.
     Cost O(N^2 d) with N the (global) batch size.
 
     References
@@ -369,9 +367,9 @@ class CLUBLoss(nn.Module):
     distributed : bool, default False
         Gather x and y from all ranks (exact global-batch value).
 
-    Shapes
-    ------
-    ``forward(x, y)``: x of shape (n, x_dim), y of shape (n, y_dim); returns a scalar
+    Notes
+    -----
+    Shapes: ``forward(x, y)``: x of shape (n, x_dim), y of shape (n, y_dim); returns a scalar
     in nats. Cost O(n^2 y_dim).
 
     References
@@ -434,9 +432,9 @@ class VIB(nn.Module):
     distributed : bool, default False
         Average the KL over the global batch (all ranks).
 
-    Shapes
-    ------
-    ``forward(h)``: h of shape (n, in_features) -> z of shape (n, bottleneck).
+    Notes
+    -----
+    Shapes: ``forward(h)``: h of shape (n, in_features) -> z of shape (n, bottleneck).
 
     References
     ----------

@@ -285,16 +285,16 @@ class MISelector(SelectorMixin, BaseEstimator):
 
     Attributes
     ----------
-    support_ : bool array of shape (n_features_in_,)
+    support_ : bool array of shape (``n_features_in_``,)
     ranking_ : int array of shape (n_selected,)
         Selected column indices, in the order they were chosen.
     scores_ : float array of shape (n_selected,)
         The criterion value (nats) of each selected feature when it was chosen.
-    relevance_ : float array of shape (n_features_in_,)
+    relevance_ : float array of shape (``n_features_in_``,)
         I(X_j; Y) of every column, in nats.
     estimator_ : str
         "binning+<bin_method>" or "knn".
-    discrete_features_ : bool array of shape (n_features_in_,)
+    discrete_features_ : bool array of shape (``n_features_in_``,)
     n_features_in_, feature_names_in_
         As in scikit-learn.
 
