@@ -1,4 +1,4 @@
-"""``mutinfo methods``: list the registered estimation methods."""
+"""``mutinfo methods``: list the registered estimation methods (``--long``: with references)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="List every registered estimation method: the data it takes, what it estimates, and a summary.",
     )
     p.add_argument("--long", action="store_true", help="one block per method with its data kinds, quantities and references")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table (summary and reference included)")
     p.set_defaults(run=run)
 
 
