@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -34,7 +35,8 @@ myst_heading_anchors = 3
 # API reference from the docstrings (numpydoc sections), members in source order.
 autodoc_default_options = {"members": True, "member-order": "bysource", "show-inheritance": False}
 autodoc_typehints = "none"  # the numpydoc Parameters sections say the types
-autodoc_mock_imports = ["lightning", "keras", "tensorboard", "torchmetrics"]
+# Optional integrations that are not installed are mocked, so `pip install ".[docs]"` suffices.
+autodoc_mock_imports = [m for m in ("lightning", "tensorboard", "torchmetrics", "keras") if importlib.util.find_spec(m) is None]
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
 numpydoc_validation_checks: set[str] = set()

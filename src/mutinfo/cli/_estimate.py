@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 
 
@@ -155,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
             n_permutations=max(args.permutations, 1),
             nan_policy=args.nan_policy,
         )
+    result = dataclasses.replace(result, names=tuple(labels[o] for o in ("x", "y", "z") if o in labels))  # the column names
     if args.json:
         out = result.to_dict()
         out.update({"file": args.file, "x": labels["x"], "y": labels.get("y"), "z": labels.get("z")})

@@ -117,7 +117,7 @@ def _check_requirements(name: str) -> None:
     from . import CommandError
 
     if importlib.util.find_spec("matplotlib") is None:
-        raise CommandError(f"the {name} demo draws a figure with matplotlib, which is not installed: pip install \"mutinfo[demos]\"")
+        raise CommandError(f"the {name} demo draws a figure with matplotlib, which is not installed: pip install matplotlib")
     if DEMOS[name].data == "fashion":
         from ..datasets import fashion_mnist_available
         from ..datasets.real import FASHION_MNIST_PATH
