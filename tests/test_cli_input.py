@@ -192,3 +192,14 @@ def test_json_output_parses(people):
     out = run("estimate", str(path), "--x", "age", "--y", "income", "--z", "sex", "--ci", "0", "--json")
     result = json.loads(out.stdout)
     assert result["method"] == "mixed" and result["x"] == "age" and result["z"] == "sex"
+
+
+def test_decimal_commas_in_a_semicolon_file(tmp_path):
+    # A European spreadsheet's export: ';' between fields, ',' before the decimals.
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(300).round(3)
+    y = (0.8 * x + 0.6 * rng.standard_normal(300)).round(3)
+    path = tmp_path / "eu.csv"
+    path.write_text("x;y\n" + "".join(f"{a};{b}\n".replace(".", ",") for a, b in zip(x, y)))
+    out = run("estimate", str(path), "--x", "x", "--y", "y", "--method", "gaussian", "--ci", "0")
+    assert first_value(out) == pytest.approx(mi.mutual_information(x, y, method="gaussian"), abs=1e-5)

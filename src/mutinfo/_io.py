@@ -116,17 +116,10 @@ def read_table(path: str, delimiter: str | None = None) -> Any:
     except csv.Error as exc:
         raise DataError(f"cannot read the header of {path}: {exc}") from None
     try:
-        frame = pd.read_csv(
-            path,
-            sep=sep,
-            encoding="utf-8-sig",
-            skipinitialspace=True,
-            skip_blank_lines=True,
-            na_values=list(MISSING_CELLS),
-            keep_default_na=True,
-            dtype_backend="numpy_nullable",
-            low_memory=False,
-        )
+        frame = _read_csv(pd, path, sep, ".")
+        if sep != "," and _decimal_commas(frame):
+            # "1,5" in a ;-separated file (a European spreadsheet's export) is the number 1.5, not a label.
+            frame = _read_csv(pd, path, sep, ",")
     except UnicodeDecodeError as exc:
         raise DataError(f"cannot read {path}: not UTF-8 text past the first {_SNIFF_BYTES} bytes ({exc.reason}); save it as UTF-8 CSV") from None
     except pd.errors.EmptyDataError:
@@ -141,6 +134,36 @@ def read_table(path: str, delimiter: str | None = None) -> Any:
     if frame.shape[0] == 0:
         raise DataError(f"{path} has a header but no data rows")
     return _named(frame, names, path)
+
+
+def _read_csv(pd: Any, path: str, sep: str, decimal: str) -> Any:
+    return pd.read_csv(
+        path,
+        sep=sep,
+        decimal=decimal,
+        encoding="utf-8-sig",
+        skipinitialspace=True,
+        skip_blank_lines=True,
+        na_values=list(MISSING_CELLS),
+        keep_default_na=True,
+        dtype_backend="numpy_nullable",
+        low_memory=False,
+    )
+
+
+_DECIMAL_COMMA = r"^[+-]?\d+,\d+$"
+
+
+def _decimal_commas(frame: Any) -> bool:
+    """Whether some text column holds only numbers written with a decimal comma."""
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype.kind in "biufc":
+            continue
+        values = col.dropna().astype(str)
+        if len(values) and bool(values.str.match(_DECIMAL_COMMA).all()):
+            return True
+    return False
 
 
 def _named(frame: Any, names: list[str], path: str) -> Any:
