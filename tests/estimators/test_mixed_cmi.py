@@ -95,3 +95,14 @@ def test_conditioning_on_independent_label_changes_little():
     z = rng.integers(0, 2, n)
     cmi = mi.conditional_mutual_information(x, y, z, random_state=0)
     assert cmi == pytest.approx(-0.5 * np.log(1 - 0.64), abs=0.05)
+
+
+def test_discrete_z_is_ksg_within_each_stratum_weighted_by_size():
+    # The docstring's statement: with a discrete Z (every label with more than k samples), the estimate
+    # is the KSG estimate inside each stratum, weighted by the stratum's share of the samples.
+    x, y, z, _ = _strata(1500, 5)
+    whole = mi.conditional_mutual_information(x, y, z, method="mixed", transform="none", random_state=0)
+    parts = [
+        np.mean(z == s) * mi.mutual_information(x[z == s], y[z == s], method="ksg", transform="none", random_state=0) for s in range(3)
+    ]
+    assert whole == pytest.approx(sum(parts), abs=1e-9)
