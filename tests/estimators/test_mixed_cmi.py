@@ -106,3 +106,26 @@ def test_discrete_z_is_ksg_within_each_stratum_weighted_by_size():
         np.mean(z == s) * mi.mutual_information(x[z == s], y[z == s], method="ksg", transform="none", random_state=0) for s in range(3)
     ]
     assert whole == pytest.approx(sum(parts), abs=1e-9)
+
+
+@pytest.mark.gpu
+def test_cuda_search_gives_the_cpu_value():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
+    x, y, z, _ = _strata(3000, 6)
+    cpu = mi.conditional_mutual_information(x, y, z, method="mixed", random_state=0)
+    gpu = mi.conditional_mutual_information(x, y, z, method="mixed", random_state=0, device="cuda")
+    assert gpu == pytest.approx(cpu, abs=1e-9)
+
+
+def test_torch_kernels_give_the_scipy_value():
+    # device="cpu" runs the torch neighbour kernels (the CUDA code path) on the CPU.
+    rng = np.random.default_rng(7)
+    n = 800
+    z = rng.standard_normal((n, 2))
+    x = np.round(z[:, 0] + rng.standard_normal(n), 1)  # ties: atoms and boundary ties
+    y = rng.integers(0, 3, n)
+    scipy_value = mi.conditional_mutual_information(x, y, z, method="mixed", discrete=(False, True, False), random_state=0)
+    torch_value = mi.conditional_mutual_information(x, y, z, method="mixed", discrete=(False, True, False), random_state=0, device="cpu")
+    assert torch_value == pytest.approx(scipy_value, abs=1e-9)
