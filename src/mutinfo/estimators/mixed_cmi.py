@@ -120,6 +120,19 @@ class MixedConditional(MixedEstimator):
     conditional independence (it is returned unclipped). A label with k or fewer
     samples has neighbours under other labels, as with any numeric encoding.
     O(N k log N) time in low dimensions. See :mod:`mutinfo.estimators.mixed_cmi`.
+
+    Examples
+    --------
+    Y follows X in the stratum Z = 1 (correlation 0.894, MI 0.805 nats) and not in
+    Z = 0, so I(X;Y|Z) = 0.5 * 0.805 = 0.40 nats:
+
+    >>> import numpy as np, mutinfo as mi
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.integers(0, 2, 2000)
+    >>> x = rng.standard_normal(2000)
+    >>> y = np.where(z == 1, x, rng.standard_normal(2000)) + 0.5 * rng.standard_normal(2000)
+    >>> round(mi.conditional_mutual_information(x, y, z, random_state=0), 2)  # method="auto" picks "mixed"
+    0.42
     """
 
     def conditional_mutual_information(self, x, y, z, *, rng, k=3, transform="standardize", noise=DEFAULT_NOISE, device=None):
