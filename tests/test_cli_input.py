@@ -203,3 +203,9 @@ def test_decimal_commas_in_a_semicolon_file(tmp_path):
     path.write_text("x;y\n" + "".join(f"{a};{b}\n".replace(".", ",") for a, b in zip(x, y)))
     out = run("estimate", str(path), "--x", "x", "--y", "y", "--method", "gaussian", "--ci", "0")
     assert first_value(out) == pytest.approx(mi.mutual_information(x, y, method="gaussian"), abs=1e-5)
+
+
+def test_usage_errors_are_one_line(people):
+    path, *_ = people
+    one_line_error(run("estimate", str(path), "--x", "age", "--permutations", "abc"), "--permutations: invalid int value: 'abc'")
+    one_line_error(run("estimate", str(path)), "the following arguments are required: --x")

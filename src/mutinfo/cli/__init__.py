@@ -26,10 +26,17 @@ class CommandError(Exception):
     """A user-facing command-line error: printed as one line, exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (the usage itself is one ``--help`` away)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
-    parser = argparse.ArgumentParser(prog="mutinfo", description="Mutual information for deep learning: estimate, train, evaluate.")
+    parser = _Parser(prog="mutinfo", description="Mutual information for deep learning: estimate, train, evaluate.")
     parser.add_argument("--version", action="version", version=f"mutinfo {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMANDS:
