@@ -181,7 +181,7 @@ def test_import_without_torchmetrics(tmp_path):
     src = str(Path(__file__).parents[2] / "src")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": src, "PATH": ""}, check=False)
     assert out.returncode == 0, out.stderr
-    assert "needs the optional package `torchmetrics`" in out.stdout and "mutinfo[monitor]" in out.stdout
+    assert "needs the optional package `torchmetrics`" in out.stdout and '".[monitor]"' in out.stdout
     clean = subprocess.run([sys.executable, "-c", "import sys, mutinfo; print('torchmetrics' in sys.modules)"],
                            capture_output=True, text=True, env={"PYTHONPATH": src, "PATH": ""}, check=False)
     assert clean.stdout.strip() == "False"
