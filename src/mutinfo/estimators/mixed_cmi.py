@@ -34,17 +34,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._validation import Variable
-from .knn import (
-    DEFAULT_NOISE,
-    MixedEstimator,
-    ScipySearch,
-    _as_numpy,
-    _below,
-    _digamma_mean,
-    _locality_order,
-    column_spread,
-    prepare_columns,
-)
+from .knn._formulas import _digamma_mean
+from .knn._prepare import DEFAULT_NOISE, _as_numpy, _locality_order, column_spread, prepare_columns
+from .knn._search import ScipySearch, _below
+from .knn.estimators import MixedEstimator
 
 __all__ = ["mixed_cmi", "MixedConditional", "MIXED"]
 
