@@ -107,3 +107,11 @@ def test_methods_long_shows_references_and_kinds(monkeypatch):
     assert "data:           continuous, mixed, discrete" in mixed
     assert "Mesner & Shalizi (2020)" in " ".join(mixed.split())
     assert "estimates:      mi, cmi" in mixed
+
+
+@pytest.mark.parametrize("command", [[], ["methods"], ["estimate"], ["demo"], ["train"], ["bench"], ["bench", "accuracy"]])
+def test_help_has_no_developer_markup(command):
+    out = run(*command, "--help")
+    assert out.returncode == 0
+    for markup in ("``", ":mod:", ":func:", ":class:", "-> dict", "out_dir"):
+        assert markup not in out.stdout, (command, markup)
