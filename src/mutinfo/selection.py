@@ -107,6 +107,11 @@ def _drop_missing(X: Any, y: Any, nan_policy: str) -> tuple[Any, Any, int]:
     return take(X), take(y), dropped
 
 
+def _is_dask(obj: Any) -> bool:
+    module = type(obj).__module__ or ""
+    return module == "dask" or module.startswith("dask.")
+
+
 def _auto_discrete_column(column: np.ndarray, name: str) -> bool:
     """discrete="auto" for one column: integers and bools are discrete, floats by the few-values rule."""
     if column.dtype.kind in "iub":
@@ -466,6 +471,10 @@ class MISelector(SelectorMixin, BaseEstimator):
         self
         """
         func = "MISelector"
+        if _is_dask(X) or _is_dask(y):
+            from .selection_dask import fit as fit_dask  # count tables reduced on the cluster
+
+            return fit_dask(self, X, y)
         check_choice(func, "method", self.method, METHODS)
         check_choice(func, "estimator", self.estimator, ESTIMATORS)
         check_choice(func, "bin_method", self.bin_method, BIN_METHODS)
