@@ -10,7 +10,7 @@ PIP    := $(PY) -m pip
 TORCH  := torch==2.13.0
 EXTRAS ?= test
 
-.PHONY: venv demo test test-fast bench clean
+.PHONY: venv demo test test-fast docs bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,14 @@ test: venv
 test-fast: venv
 	$(PY) -m pytest -m "not slow" -x -q
 
+# The documentation site into docs/_build/html; any Sphinx warning fails the build.
+docs: venv
+	$(PIP) install -q -e ".[docs]"
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 bench: venv
 	$(PIP) install -q -e ".[bench]"
 	$(PY) benchmarks/discrete_speed.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache docs/_build

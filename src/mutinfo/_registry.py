@@ -146,9 +146,10 @@ REGISTRY: tuple[MethodInfo, ...] = (
                "Kozachenko-Leonenko k-NN differential entropy (Euclidean or max-norm); H(X|Y) as H(X,Y) - H(Y).",
                "Kozachenko & Leonenko (1987), Probl. Inf. Transm. 23", aliases=("kozachenko_leonenko",),
                devices=("cpu", "cuda")),
-    MethodInfo("mixed", "knn", ("continuous", "mixed", "discrete"), ("mi",), f"{_K}:MIXED",
-               "k-NN MI for discrete-continuous mixtures and data with ties (equals ksg on tie-free data).",
-               "Gao, Kannan, Oh & Viswanath (2017), NeurIPS 30", aliases=("gkov",), devices=("cpu", "cuda")),
+    MethodInfo("mixed", "knn", ("continuous", "mixed", "discrete"), ("mi", "cmi"), "mutinfo.estimators.mixed_cmi:MIXED",
+               "k-NN MI and conditional MI for any mix of discrete and continuous variables, and data with ties (equals ksg on tie-free data).",
+               "Gao, Kannan, Oh & Viswanath (2017), NeurIPS 30; Mesner & Shalizi (2020), IEEE Trans. Inf. Theory 67(1)",
+               aliases=("gkov", "mesner_shalizi"), devices=("cpu", "cuda")),
     MethodInfo("ross", "knn", ("mixed",), ("mi",), f"{_K}:ROSS",
                "k-NN MI between a discrete and a continuous variable (scikit-learn's mutual_info_classif estimator).",
                "Ross (2014), PLoS ONE 9(2)", devices=("cpu", "cuda")),
@@ -300,6 +301,9 @@ def auto_method(
         return "ross", f"one discrete and one continuous variable ({cont_dims} dimension(s)) (Ross k-NN estimator)"
     if quantity == "mi":
         return "mixed", "a mix of discrete and continuous variables (Gao et al. k-NN estimator)"
+    if quantity == "cmi":
+        kinds_text = ", ".join(f"{name} {'discrete' if d else 'continuous'}" for name, d in zip("xyz", kinds))
+        return "mixed", f"{kinds_text} (Mesner-Shalizi k-NN estimator for mixed data)"
     raise UnknownMethodError(
         "method='auto' found no method for a mix of discrete and continuous variables in this quantity; pass "
         "discrete=False to treat the discrete ones as numbers, or discrete=True to treat all as labels."

@@ -181,14 +181,12 @@ class DiscreteMILoss(nn.Module):
         more than one rank is initialised (see the module notes); False keeps the
         objective on this rank's shard.
 
-    Shapes
-    ------
-    ``forward(logits, target)``: logits (probabilities with ``from_logits=False``) of
+    Notes
+    -----
+    Shapes: ``forward(logits, target)``: logits (probabilities with ``from_logits=False``) of
     shape (n, k); target an integer tensor of labels of shape (n,), or outputs of
     shape (n, m) of the same kind as ``logits``. Returns a scalar in nats, in ``[-log min(k, m), 0]``.
 
-    Notes
-    -----
     Cost O(n k m). The plug-in MI of a batch table is biased upward for small batches,
     so use batches of at least several times ``k * m`` samples. float16 and bfloat16
     inputs (and inputs under ``torch.autocast``) are computed in float32, and the
@@ -264,9 +262,9 @@ class IICLoss(nn.Module):
         more than one rank is initialised (see the module notes); False keeps the
         objective on this rank's shard.
 
-    Shapes
-    ------
-    ``forward(logits, logits_prime)``: two floating-point tensors of shape (..., n, k)
+    Notes
+    -----
+    Shapes: ``forward(logits, logits_prime)``: two floating-point tensors of shape (..., n, k)
     (probabilities with ``from_logits=False``).
     Returns a scalar in nats, ``>= -log k`` when ``lamb = 1``; float32 for float16 or
     bfloat16 inputs (computed in float32).
@@ -343,9 +341,9 @@ class NTXentLoss(nn.Module):
         It can never exceed ``log(2N - 1)`` (the loss is >= 0): a batch of N pairs
         cannot certify more than ``log(2N - 1)`` nats.
 
-    Shapes
-    ------
-    ``forward(z1, z2)``: two tensors of shape (n, d). Returns a scalar in nats.
+    Notes
+    -----
+    Shapes: ``forward(z1, z2)``: two tensors of shape (n, d). Returns a scalar in nats.
     Cost O(N^2 d) with N the (global) batch size.
 
     References
@@ -437,9 +435,9 @@ class InfoNCELoss(_CriticBoundLoss):
         rank is initialised (negatives from the global batch); False keeps each
         rank's shard.
 
-    Shapes
-    ------
-    ``forward(x, y)``: x of shape (n, d_x), y of shape (n, d_y) (d_x = d_y for the
+    Notes
+    -----
+    Shapes: ``forward(x, y)``: x of shape (n, d_x), y of shape (n, d_y) (d_x = d_y for the
     default critic). Returns a scalar in nats, ``>= -log N``. Cost O(N^2 d).
 
     References
@@ -587,9 +585,9 @@ class CLUBLoss(nn.Module):
         more than one rank is initialised (see the module notes); False keeps the
         objective on this rank's shard.
 
-    Shapes
-    ------
-    ``forward(x, y)``: x of shape (n, x_dim), y of shape (n, y_dim); returns a scalar
+    Notes
+    -----
+    Shapes: ``forward(x, y)``: x of shape (n, x_dim), y of shape (n, y_dim); returns a scalar
     in nats. Cost O(n^2 y_dim).
 
     References
@@ -659,9 +657,9 @@ class VIB(nn.Module):
         more than one rank is initialised (see the module notes); False keeps the
         objective on this rank's shard.
 
-    Shapes
-    ------
-    ``forward(h, sample=None)``: h of shape (n, in_features) -> z of shape (n, bottleneck).
+    Notes
+    -----
+    Shapes: ``forward(h, sample=None)``: h of shape (n, in_features) -> z of shape (n, bottleneck).
     ``sample=None`` samples in training mode and returns the mean in eval mode;
     ``True`` or ``False`` forces either.
 

@@ -344,23 +344,23 @@ class MISelector(SelectorMixin, BaseEstimator):
 
     Attributes
     ----------
-    support_ : bool array of shape (n_features_in_,)
-    ranking_ : int array of shape (n_features_in_,)
+    support_ : bool array of shape (``n_features_in_``,)
+    ranking_ : int array of shape (``n_features_in_``,)
         Rank of each column, as in ``RFE``: the selected columns get 1, 2, ..., K in
         the order they were chosen, the others K + 1, K + 2, ... by decreasing
         ``scores_`` (ties by column index).
     selection_order_ : int array of shape (K,)
         The selected column indices in the order they were chosen.
-    scores_ : float array of shape (n_features_in_,)
+    scores_ : float array of shape (``n_features_in_``,)
         The criterion (nats) of each column, as in ``SelectKBest``: for a selected
         column, its value when it was chosen; for the others, their value as the
         next candidate after the last choice (one more step of the greedy search).
         With ``method="mi"`` it equals ``relevance_``.
-    relevance_ : float array of shape (n_features_in_,)
+    relevance_ : float array of shape (``n_features_in_``,)
         I(X_j; Y) of every column, in nats.
     estimator_ : str
         "binning+<bin_method>" or "knn".
-    discrete_features_ : bool array of shape (n_features_in_,)
+    discrete_features_ : bool array of shape (``n_features_in_``,)
     n_features_in_, feature_names_in_
         As in scikit-learn.
 

@@ -27,7 +27,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "bench", help="benchmarks (see `mutinfo bench accuracy --help`)", description="Benchmarks of the estimators."
     )
     inner = p.add_subparsers(dest="bench", metavar="BENCHMARK")
-    a = inner.add_parser("accuracy", help="every estimator against known ground truth", description=__doc__)
+    a = inner.add_parser(
+        "accuracy",
+        help="every estimator against known ground truth",
+        description=__doc__.replace("``", "").replace("\\\"", "\""),  # the module docstring, without its reST markup
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     a.add_argument(
         "--quick", action="store_true", help="reduced preset for CI (fewer tasks, 2000 samples; a few minutes on a CPU)"
     )

@@ -11,7 +11,12 @@ import numpy as np
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="run the end-to-end demo on synthetic and embedded data", description=__doc__)
+    p = sub.add_parser(
+        "demo",
+        help="run the end-to-end demo on synthetic and embedded data",
+        description="Every estimator family on data whose MI is known, printed as a table (task, method, estimate, "
+        "true value, error, seconds), then a short IIC clustering of the 8x8 digits trained by maximising MI.",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--quick", action="store_true", help="smaller samples, for a fast check")
     p.add_argument("--no-training", action="store_true", help="skip the short IIC clustering run after the table")

@@ -7,15 +7,7 @@ import dataclasses
 import json
 
 
-def _discrete(value: str) -> object:
-    v = value.strip().lower()
-    if v == "auto":
-        return "auto"
-    if v in ("true", "yes", "1"):
-        return True
-    if v in ("false", "no", "0"):
-        return False
-    raise argparse.ArgumentTypeError(f"must be auto, true or false; got {value!r}")
+_FLAGS = {"auto": "auto", "true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,18 +17,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Estimate I(X;Y), I(X;Y|Z), or H(X) when --y is omitted, from columns of a CSV or Parquet file.",
     )
     p.add_argument("file", help="CSV file with a header row (or .parquet with pyarrow installed)")
-    p.add_argument("--x", required=True, metavar="COLS", help="comma-separated column names (or 0-based indices) forming X")
-    p.add_argument("--y", metavar="COLS", help="columns forming Y (omit for the entropy of X)")
-    p.add_argument("--z", metavar="COLS", help="columns forming Z, for I(X;Y|Z)")
+    cols = (
+        "comma-separated column names (or 0-based indices); repeat the option to add columns, "
+        "and give a name that holds a comma as one whole value"
+    )
+    p.add_argument("--x", required=True, action="append", metavar="COLS", help=f"columns forming X: {cols}")
+    p.add_argument("--y", action="append", metavar="COLS", help="columns forming Y (omit for the entropy of X)")
+    p.add_argument("--z", action="append", metavar="COLS", help="columns forming Z, for I(X;Y|Z)")
     p.add_argument("--method", default="auto", help="estimation method (see `mutinfo methods`); default auto")
-    p.add_argument("--discrete", type=_discrete, default="auto", help="auto, true or false (applies to all variables)")
+    p.add_argument(
+        "--discrete",
+        action="append",
+        metavar="COLS",
+        help="columns holding labels (discrete); every other chosen column is then continuous. "
+        "Or auto (default: integer and text columns are discrete, floats continuous), true (all discrete) or false (all continuous)",
+    )
     p.add_argument("--k", type=int, default=3, help="neighbours for k-NN methods (default 3)")
     p.add_argument("--ci", type=float, default=0.95, help="interval level; 0 to skip (default 0.95)")
     p.add_argument("--bootstrap", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)")
     p.add_argument("--permutations", type=int, default=0, metavar="N", help="permutation test with N permutations (default: no test)")
     p.add_argument("--base", type=float, default=None, help="logarithm base: 2 for bits (default: nats)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--delimiter", default=None, help="CSV delimiter (default: detected)")
+    p.add_argument("--delimiter", default=None, help="CSV delimiter: one character, or tab (default: detected among , ; tab |)")
     p.add_argument(
         "--nan-policy",
         choices=("raise", "omit"),
@@ -47,25 +49,72 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _check_missing(table: dict, specs: list, path: str) -> None:
+def _check_missing(columns: dict, path: str) -> None:
     """One line naming the first chosen column with missing cells and its data rows (1 = first row after the header)."""
     import numpy as np
 
     from . import CommandError
 
-    names = list(table)
-    for spec in specs:
-        for item in (s.strip() for s in (spec or "").split(",") if s.strip()):
-            name = item if item in table else names[int(item)]
-            col = table[name]
-            missing = np.isnan(col) if col.dtype.kind == "f" else np.array([v is None for v in col], dtype=bool)
-            if missing.any():
-                rows = np.flatnonzero(missing) + 1
-                shown = ", ".join(str(r) for r in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
-                raise CommandError(
-                    f"column {name!r} of {path} has missing values (empty or NA cells) at data rows [{shown}] "
-                    "(row 1 is the first after the header); remove them, or pass --nan-policy omit to drop incomplete rows"
-                )
+    for name, col in columns.items():
+        missing = np.asarray(col.isna(), dtype=bool)
+        if missing.any():
+            rows = np.flatnonzero(missing) + 1
+            shown = ", ".join(str(r) for r in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+            raise CommandError(
+                f"column {name!r} of {path} has missing values (empty or NA cells) at data rows [{shown}] "
+                "(row 1 is the first after the header); remove them, or pass --nan-policy omit to drop incomplete rows"
+            )
+
+
+def _discrete_flags(values: list[str] | None, variables: dict[str, list[str]], table_names: list[str]) -> object:
+    """``discrete=`` for the API: "auto"/True/False, or one flag per variable from a list of label columns."""
+    from .._io import split_spec
+    from . import CommandError
+
+    if not values:
+        return "auto"
+    if len(values) == 1 and values[0].strip().lower() in _FLAGS and values[0] not in table_names:
+        return _FLAGS[values[0].strip().lower()]
+    listed = set()
+    for item in split_spec(values, table_names):
+        if item in table_names:
+            listed.add(item)
+        elif item.isdigit() and int(item) < len(table_names):
+            listed.add(table_names[int(item)])
+        else:
+            raise CommandError(
+                f"--discrete: no column {item!r}; give column names (or auto, true, false); columns are {', '.join(table_names)}"
+            )
+    chosen = {c for cols in variables.values() for c in cols}
+    unused = sorted(listed - chosen)
+    if unused:
+        raise CommandError(f"--discrete names {', '.join(repr(u) for u in unused)}, which is not in --x, --y or --z")
+    flags = []
+    for option, cols in variables.items():
+        inside = [c in listed for c in cols]
+        if any(inside) and not all(inside):
+            raise CommandError(
+                f"{option} mixes label columns ({', '.join(c for c, i in zip(cols, inside) if i)}) and numeric ones "
+                f"({', '.join(c for c, i in zip(cols, inside) if not i)}); a variable is either discrete or continuous: "
+                "split it into --x/--y/--z or list all its columns in --discrete"
+            )
+        flags.append(all(inside))
+    return tuple(flags)
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    from . import CommandError
+
+    if args.z and not args.y:
+        raise CommandError("--z needs --y: conditional MI is I(X;Y|Z)")
+    if args.permutations < 0:
+        raise CommandError(f"--permutations must be 0 (no test) or a positive number of permutations; got {args.permutations}")
+    if args.bootstrap < 1:
+        raise CommandError(f"--bootstrap must be a positive number of resamples; got {args.bootstrap}")
+    if not (args.ci == 0 or 0 < args.ci < 1):
+        raise CommandError(f"--ci must be 0 (no interval) or a level in (0, 1) such as 0.95; got {args.ci:g}")
+    if args.base is not None and not (args.base > 0 and args.base != 1):
+        raise CommandError(f"--base must be a positive number other than 1 (2 for bits); got {args.base:g}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,26 +122,31 @@ def run(args: argparse.Namespace) -> int:
 
     from .._api import estimate
     from .._errors import MutualInfoWarning
-    from .._io import read_table, select_columns
-    from . import CommandError
+    from .._io import check_delimiter, read_table, select_columns
 
-    if args.z and not args.y:
-        raise CommandError("--z needs --y: conditional MI is I(X;Y|Z)")
+    _check_options(args)
+    check_delimiter(args.delimiter)
     table = read_table(args.file, args.delimiter)
-    x = select_columns(table, args.x, args.file, "--x")
-    y = select_columns(table, args.y, args.file, "--y") if args.y else None
-    z = select_columns(table, args.z, args.file, "--z") if args.z else None
+    names = [str(c) for c in table.columns]
+    picked = {"x": select_columns(table, args.x, args.file, "--x")}
+    if args.y:
+        picked["y"] = select_columns(table, args.y, args.file, "--y")
+    if args.z:
+        picked["z"] = select_columns(table, args.z, args.file, "--z")
+    columns = {opt: ([p.name] if p.ndim == 1 else [str(c) for c in p.columns]) for opt, p in picked.items()}
+    labels = {opt: ",".join(cols) for opt, cols in columns.items()}
+    discrete = _discrete_flags(args.discrete, {f"--{k}": v for k, v in columns.items()}, names)
     if args.nan_policy == "raise":
-        _check_missing(table, [args.x, args.y, args.z], args.file)
+        _check_missing({c: table[c] for cols in columns.values() for c in cols}, args.file)
     with warnings.catch_warnings():
         # Every note is printed below as a "warning:" line; not twice.
         warnings.simplefilter("ignore", MutualInfoWarning)
         result = estimate(
-            x,
-            y,
-            z,
+            picked["x"],
+            picked.get("y"),
+            picked.get("z"),
             method=args.method,
-            discrete=args.discrete,
+            discrete=discrete,
             base=args.base,
             k=args.k,
             random_state=args.seed,
@@ -102,14 +156,13 @@ def run(args: argparse.Namespace) -> int:
             n_permutations=max(args.permutations, 1),
             nan_policy=args.nan_policy,
         )
-    result = dataclasses.replace(result, names=tuple(n for n in (args.x, args.y, args.z) if n))  # the column names
+    result = dataclasses.replace(result, names=tuple(labels[o] for o in ("x", "y", "z") if o in labels))  # the column names
     if args.json:
         out = result.to_dict()
-        out.update({"file": args.file, "x": args.x, "y": args.y, "z": args.z})
+        out.update({"file": args.file, "x": labels["x"], "y": labels.get("y"), "z": labels.get("z")})
         print(json.dumps(out, indent=2))
         return 0
-    names = {"x": args.x, "y": args.y, "z": args.z}
-    label = {"entropy": "H({x})", "mi": "I({x} ; {y})", "cmi": "I({x} ; {y} | {z})"}[result.quantity].format(**names)
+    label = {"entropy": "H({x})", "mi": "I({x} ; {y})", "cmi": "I({x} ; {y} | {z})"}[result.quantity].format(**labels)
     print(f"{label} = {result.value:.6g} {result.unit}")
     if result.ci_low is not None:
         kind = result.details.get("interval", "basic")
