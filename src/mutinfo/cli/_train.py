@@ -22,6 +22,7 @@ DEMOS: dict[str, str] = {
     "seed-regression": "mutinfo.demos.seed_regression:run",
     "seed-mlp": "mutinfo.demos.seed_mlp:run",
     "information-plane": "mutinfo.demos.information_plane:run",
+    "text-mi-decay": "mutinfo.demos.text_mi_decay:run",
 }
 
 
