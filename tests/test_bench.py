@@ -92,3 +92,40 @@ def test_bench_accuracy_errors(tmp_path, capsys):
 def test_bench_command_is_listed():
     out = subprocess.run([sys.executable, "-m", "mutinfo", "bench", "--help"], capture_output=True, text=True, check=True).stdout
     assert "accuracy" in out
+
+
+def test_neural_peers_get_the_budget_they_are_handed(monkeypatch):
+    """torch-mist and benchmark-mi train for the steps and batch size passed in (neural_targets passes mutinfo's)."""
+    import sys
+    import types
+
+    import numpy as np
+
+    calls = []
+    mist = types.ModuleType("torch_mist")
+    mist.estimate_mi = lambda **kw: calls.append(("torch-mist", kw)) or 1.5
+    bmi = types.ModuleType("bmi")
+
+    class InfoNCE:
+        def __init__(self, **kw):
+            calls.append(("benchmark-mi", kw))
+
+        def estimate(self, x, y):
+            return 1.25
+
+    bmi.estimators = types.SimpleNamespace(InfoNCEEstimator=InfoNCE, KSGEnsembleFirstEstimator=None)
+    monkeypatch.setitem(sys.modules, "torch_mist", mist)
+    monkeypatch.setitem(sys.modules, "bmi", bmi)
+    peers = _accuracy.peer_estimators()
+    x = np.random.default_rng(0).standard_normal((100, 2))
+    assert peers["torch-mist:smile"](x, x, 0, budget=(640, 256)) == 1.5
+    assert peers["benchmark-mi:infonce"](x, x, 0, budget=(640, 256)) == 1.25
+    assert calls[0][1]["max_iterations"] == 640 and calls[0][1]["batch_size"] == 256 and "max_epochs" not in calls[0][1]
+    assert calls[1][1]["max_n_steps"] == 640 and calls[1][1]["batch_size"] == 256
+    calls.clear()
+    peers["torch-mist:smile"](x, x, 0)  # no budget: the library setting the accuracy table states
+    assert calls[0][1]["max_epochs"] == 10 and "max_iterations" not in calls[0][1]
+    row = {"task": "gaussian", "dims": "5+5", "n": 100, "true_mi": 1.0, "method": "torch-mist:smile", "source": "torch-mist",
+           "estimate": 1.5, "error": 0.5, "seconds": 0.1, "note": ""}
+    text = _accuracy.format_markdown([row])
+    assert "Training budgets differ" in text and "torch-mist: 10 epochs" in text

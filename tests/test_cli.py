@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 
-def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    import mutinfo
+SRC = str(Path(__file__).parents[1] / "src")  # the tree under test, not whichever copy is installed
 
-    # The command of the mutinfo under test (a source tree on PYTHONPATH, or the installed one).
-    env = {"MUTINFO_PROGRESS": "0", "PATH": "", "OMP_NUM_THREADS": "1", "PYTHONPATH": os.path.dirname(os.path.dirname(mutinfo.__file__))}
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    env = {"MUTINFO_PROGRESS": "0", "PATH": "", "OMP_NUM_THREADS": "1", "PYTHONPATH": SRC}
     return subprocess.run([sys.executable, "-m", "mutinfo", *args], capture_output=True, text=True, cwd=cwd, env=env)
 
 
@@ -43,6 +43,20 @@ def test_methods_command():
     assert "differentiable" in out.stdout.splitlines()[0]
     parsed = json.loads(run("methods", "--json").stdout)
     assert {"plugin", "gaussian"} <= {m["name"] for m in parsed}
+
+
+def test_methods_long_prints_every_reference():
+    import mutinfo as mi
+
+    out = run("methods", "--long")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    refs = [ln.strip().removeprefix("reference: ") for ln in lines if ln.startswith("    reference: ")]
+    assert refs == [m.reference for m in mi.methods()] and all(refs)
+    # each reference line follows its method's row
+    row = lines[lines.index("    reference: " + mi.methods()[0].reference) - 1]
+    assert row.startswith(mi.methods()[0].name)
+    assert "Kraskov" in out.stdout and "Nemenman" in out.stdout
 
 
 def test_estimate_xor_conditional(csv_file):

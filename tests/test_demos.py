@@ -39,16 +39,21 @@ def _cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_iic_digits_beats_kmeans_within_bounded_steps():
+def test_iic_digits_beats_kmeans_at_the_demo_length():
+    """`mutinfo demo`'s IIC run (300 steps, seed 0) beats k-means on pixels (0.792).
+
+    Measured at 300 steps: 0.959 (seed 0), 0.809 (seed 1); k-means 0.792. The README's
+    0.958 is seed 0; the goal >= 0.90 of the full demo is asserted with MUTINFO_FULL=1."""
+    from mutinfo.cli._demo import DEMO_IIC_STEPS
     from mutinfo.datasets import load_digits
     from mutinfo.demos.iic_digits import kmeans_accuracy, train_iic_digits
 
-    steps = 600 if FULL else 100
+    steps = 600 if FULL else DEMO_IIC_STEPS
     result = train_iic_digits(steps=steps, seed=0, eval_every=50)
     x, y = load_digits()
     km = kmeans_accuracy(x, y, 0)
     assert km == pytest.approx(0.79, abs=0.03)
-    assert result["accuracy"] > km
+    assert result["accuracy"] > km  # by 0.17 at seed 0 here; a run can also settle near 0.81 (seed 1)
     if FULL:
         assert result["accuracy"] >= 0.90
     assert result["nonfinite_steps"] == 0  # every loss and gradient of the run was finite
@@ -64,6 +69,7 @@ def test_seed_regression_mi_training_finds_scale_dependence(tmp_path):
     # y depends on x only through its spread: MSE learns nothing, maximising I(Y;Y_hat) does
     assert m["scale_mi_mi_y_yhat"] > m["scale_mse_mi_y_yhat"] + 0.1
     assert m["scale_mi_mi_y_yhat"] < m["scale_true_mi_y_x"] + 0.05  # no more than the data hold, up to estimation error
+    assert m["scale_true_mi_method"] == "quadrature" and m["mi_method"] == "ksg"
     # y depends on x through its mean: both objectives carry similar information
     assert m["mean_mi_mi_y_yhat"] > 0.8 * m["mean_mse_mi_y_yhat"]
     assert all(m[f"{k}_{o}_nonfinite_steps"] == 0 for k in ("mean", "scale") for o in ("mse", "mi"))
@@ -110,6 +116,98 @@ def test_vib_fashion_quick(tmp_path):
     assert (tmp_path / "vib_fashion.png").exists()
 
 
+def _vib_toy_data(n: int, labels: torch.Tensor) -> torch.Tensor:
+    """Images whose class c lights a block of 70 pixels, plus noise: a separable 10-class task."""
+    gen = torch.Generator().manual_seed(1)
+    x = 0.2 * torch.rand(n, 784, generator=gen)
+    for c in range(10):
+        x[labels == c, 70 * c : 70 * (c + 1)] += 1.0
+    return x
+
+
+def test_vib_fashion_bound_reads_the_stochastic_code(monkeypatch):
+    """The reported I(Z;Y) >= H(Y) - CE uses sampled codes and the test labels' entropy.
+
+    With a large posterior spread (std_shift = +6, so std ~ 6 at the start), the mean code
+    classifies far better than a sampled one: the bound on the stochastic Z must be the
+    lower figure, and H(Y) is the plug-in entropy of the (here imbalanced) test labels."""
+    from mutinfo.demos import vib_fashion
+
+    built = []
+    make = vib_fashion._model
+
+    def noisy_model(beta):
+        net = make(beta)
+        if beta is not None:
+            net.code.std_shift = 6.0
+        built.append(net)
+        return net
+
+    monkeypatch.setattr(vib_fashion, "_model", noisy_model)
+    y = torch.arange(3000) % 10
+    y_test = torch.cat([torch.arange(1000) % 10, torch.zeros(1000, dtype=torch.long)])  # class 0 is 55%
+    data = {"x": _vib_toy_data(3000, y), "y": y, "x_test": _vib_toy_data(2000, y_test), "y_test": y_test}
+    r = vib_fashion._fit(1e-3, data, 1, 0, "cpu", False)
+
+    p = torch.bincount(y_test).double() / len(y_test)
+    h_y = float(-(p * p.log()).sum())  # 1.6769 nats, not log 10 = 2.3026
+    net = built[-1].eval()
+    with torch.no_grad():
+        h = net.trunk(data["x_test"])
+        mu, std = net.code.encode(h)
+        ce_mu = float(torch.nn.functional.cross_entropy(net.head(mu), y_test))
+        torch.manual_seed(5)
+        ce_z = sum(float(torch.nn.functional.cross_entropy(net.head(mu + std * torch.randn_like(std)), y_test)) for _ in range(64)) / 64
+    assert ce_z > ce_mu + 0.3  # the stochastic code carries visibly less about y than its mean (0.50 nats here)
+    assert r["i_zy_lower_nats"] == pytest.approx(h_y - ce_z, abs=0.03)
+    assert r["i_zy_lower_nats"] < h_y - ce_mu - 0.3
+    assert r["i_mu_y_lower_nats"] == pytest.approx(h_y - ce_mu, abs=1e-4)
+    assert r["h_y_nats"] == pytest.approx(h_y, abs=1e-9)
+
+
+def test_vib_fashion_deterministic_code_has_one_bound():
+    from mutinfo.demos import vib_fashion
+
+    torch.manual_seed(0)
+    net = vib_fashion._model(None)
+    y = torch.arange(500) % 10
+    r = vib_fashion.evaluate(net, _vib_toy_data(500, y), y)
+    assert r["i_zy_lower_nats"] == pytest.approx(r["i_mu_y_lower_nats"], abs=1e-12)  # z is its own mean
+    assert r["h_y_nats"] == pytest.approx(math.log(10), abs=1e-12) and r["rate_nats"] == 0.0 and r["n_z_samples"] == 0
+
+
+def test_mean_and_standard_error_of_seeds():
+    from mutinfo.demos._common import mean_and_standard_error
+
+    mean, se = mean_and_standard_error([0.80, 0.82, 0.83])
+    # deviations -1/60, 1/300, 1/75: sum of squares 7/15000; sample variance 7/30000; s.e. sqrt(7/30000 / 3)
+    assert mean == pytest.approx(0.816667, abs=1e-6) and se == pytest.approx(math.sqrt(7 / 90000), rel=1e-9)
+    assert mean_and_standard_error([0.5]) == (0.5, None)  # undefined with one seed: None, not NaN
+
+
+def test_imbalance_fashion_reports_standard_errors_over_seeds(tmp_path, monkeypatch):
+    """Three seeds: mean and standard error of the mean (sample SD / sqrt(3)), and the number of seeds."""
+    import numpy as np
+
+    import mutinfo.datasets as datasets
+    from mutinfo.demos import imbalance_fashion
+
+    labels = np.repeat(np.arange(10), 6000)
+    monkeypatch.setattr(datasets, "load_fashion_mnist", lambda split="train": (np.zeros((labels.size, 1)), labels))
+    table = {"ce": [0.80, 0.82, 0.83], "ce+mi": [0.81, 0.81, 0.84], "reweighted": [0.84, 0.84, 0.84]}
+
+    def fake_fit(method, data, epochs, seed, device, progress):
+        return {"balanced_accuracy": table[method][seed], "recalls": [0.5] * 10, "seconds": 0.0, "nonfinite_steps": 0}
+
+    monkeypatch.setattr(imbalance_fashion, "_fit", fake_fit)
+    m = imbalance_fashion.run(tmp_path, epochs=1, seed=0, progress=False)
+    assert m["n_seeds"] == 3 and m["seeds"] == [0, 1, 2]
+    assert m["ce_balanced_accuracy"] == pytest.approx(0.816667, abs=1e-6)
+    assert m["ce_balanced_accuracy_se"] == pytest.approx(math.sqrt(7 / 90000), rel=1e-9)  # 0.00882; population SD: 0.01247
+    assert m["ce_mi_balanced_accuracy_se"] == pytest.approx(0.01, rel=1e-9)  # sd 0.01732 / sqrt(3)
+    assert m["reweighted_balanced_accuracy_se"] == pytest.approx(0.0, abs=1e-12)
+
+
 @pytest.mark.slow
 @needs_fashion
 def test_imbalance_fashion_quick(tmp_path):
@@ -131,6 +229,14 @@ def test_scale_data_ceiling_matches_fine_quadrature():
     assert scale_mutual_information() == pytest.approx(0.29347, abs=2e-4)
 
 
+def test_seed_regression_states_how_each_figure_is_obtained():
+    from mutinfo.demos import seed_regression
+
+    doc = seed_regression.__doc__
+    # The ceiling is a quadrature, I(Y; Y_hat) is KSG, and there is no other estimator behind either.
+    assert "quadrature" in doc and "KSG" in doc and "copula" not in doc.lower()
+
+
 @pytest.mark.slow
 def test_cli_demo_ends_with_iic_accuracy():
     res = _cli("demo", "--quick")
@@ -139,7 +245,8 @@ def test_cli_demo_ends_with_iic_accuracy():
     line = next(ln for ln in res.stdout.splitlines() if ln.strip().startswith("accuracy"))
     accuracy = float(line.split()[1])
     kmeans = float(line.rsplit(":", 1)[1])
-    assert 0.1 < accuracy <= 1.0 and kmeans == pytest.approx(0.79, abs=0.03)
+    # --quick trains 40 steps: accuracy 0.706 at seed 0 (0.637 to 0.706 over seeds 0-4); chance is 0.1
+    assert 0.55 < accuracy <= 1.0 and kmeans == pytest.approx(0.79, abs=0.03)
 
 
 @pytest.mark.slow
@@ -149,9 +256,10 @@ def test_iic_fashion_quick(tmp_path):
 
     m = iic_fashion.run(tmp_path, quick=True, progress=False)
     assert m["nonfinite_steps"] == 0
-    # A few hundred label-free steps already cluster far above chance (0.1); the full run reaches the goal.
-    assert m["accuracy"] > 0.35 and 0.0 < m["nmi"] <= 1.0
-    assert m["kmeans_accuracy"] > 0.35
+    # The quick run (60 label-free steps) reaches 0.504, 0.500, 0.491 at seeds 0, 1, 2 (k-means on PCA-50:
+    # 0.502, 0.481, 0.480; chance 0.1); the full run (600 steps) reaches 0.667, in the README.
+    assert m["accuracy"] > 0.45 and 0.0 < m["nmi"] <= 1.0
+    assert m["kmeans_accuracy"] > 0.45
     assert (tmp_path / "iic_fashion.png").exists()
 
 

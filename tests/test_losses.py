@@ -95,6 +95,14 @@ def test_vib_kl_equals_functional_and_sampling(gen):
         mu, std = layer.encode(h)
     assert torch.allclose(std, torch.full_like(std, math.log(2)))
     assert float((z - mu).std()) == pytest.approx(math.log(2), rel=0.03)
+    # `sample=` overrides the mode: a sampled code in eval mode, the mean in training mode.
+    with torch.no_grad():
+        assert torch.equal(layer(h, sample=False), mu)
+        layer.eval()
+        z = layer(h, sample=True)
+    assert float((z - mu).std()) == pytest.approx(math.log(2), rel=0.03)
+    with pytest.raises(ParameterError, match="The `sample` parameter of VIB.forward must be a bool. Got 1"):
+        layer(h, sample=1)
 
 
 def test_vib_gradients_finite_and_errors():

@@ -177,13 +177,20 @@ def applicable(info: _registry.MethodInfo, task: Task) -> bool:
 # Peer libraries, run on the same samples when installed.
 
 
-def _torch_mist(name: str) -> Callable[[np.ndarray, np.ndarray, int], float] | None:
+# The training a neural peer gets when no budget is handed to it; the accuracy table states it.
+PEER_BUDGETS = {
+    "torch-mist": "torch-mist: 10 epochs at its default batch size, early-stopped on its 10% validation split",
+    "benchmark-mi": "benchmark-mi: InfoNCE with the library's default steps and batch size",
+}
+
+
+def _torch_mist(name: str) -> Callable[..., float] | None:
     try:
         import torch_mist  # noqa: F401
     except Exception:
         return None
 
-    def run(x: np.ndarray, y: np.ndarray, seed: int) -> float:
+    def run(x: np.ndarray, y: np.ndarray, seed: int, budget: tuple[int, int] | None = None) -> float:
         import torch
         from torch_mist import estimate_mi
 
@@ -193,31 +200,33 @@ def _torch_mist(name: str) -> Callable[[np.ndarray, np.ndarray, int], float] | N
         train, test = order[:cut], order[cut:]
         x32, y32 = x.astype(np.float32), y.astype(np.float32)
         torch.manual_seed(seed)
+        length = {"max_epochs": 10} if budget is None else {"max_iterations": int(budget[0]), "batch_size": int(budget[1])}
         value = estimate_mi(
             data=(x32[train], y32[train]),
             test_data=(x32[test], y32[test]),
             estimator=name,
             hidden_dims=[128, 64],
-            max_epochs=10,
             verbose=False,
+            **length,
         )
         return float(value[0] if isinstance(value, tuple) else value)
 
     return run
 
 
-def _bmi(name: str) -> Callable[[np.ndarray, np.ndarray, int], float] | None:
+def _bmi(name: str) -> Callable[..., float] | None:
     try:
         import bmi  # noqa: F401
     except Exception:
         return None
 
-    def run(x: np.ndarray, y: np.ndarray, seed: int) -> float:
+    def run(x: np.ndarray, y: np.ndarray, seed: int, budget: tuple[int, int] | None = None) -> float:
         import bmi
 
+        length = {} if budget is None else {"max_n_steps": int(budget[0]), "batch_size": int(budget[1])}
         factories = {
             "ksg": lambda: bmi.estimators.KSGEnsembleFirstEstimator(neighborhoods=(5,)),
-            "infonce": lambda: bmi.estimators.InfoNCEEstimator(seed=seed, verbose=False),
+            "infonce": lambda: bmi.estimators.InfoNCEEstimator(seed=seed, verbose=False, **length),
         }
         return float(factories[name]().estimate(x, y))
 
@@ -229,7 +238,9 @@ def peer_estimators() -> dict[str, Callable[[np.ndarray, np.ndarray, int], float
 
     torch-mist (Federici et al.): SMILE, InfoNCE and MINE with a [128, 64] critic, 10
     epochs, on a 70/30 train/test split. benchmark-mi (Czyz et al. 2023): KSG (k=5)
-    and InfoNCE with the library's defaults.
+    and InfoNCE with the library's defaults. Each callable is ``fn(x, y, seed, budget=None)``;
+    ``budget=(steps, batch_size)`` trains a neural peer for that many optimiser steps of
+    that batch size instead (``benchmarks/neural_targets.py`` passes mutinfo's own).
     """
     out = {}
     for name in ("smile", "infonce", "mine"):
@@ -356,6 +367,11 @@ def format_markdown(rows: Sequence[dict[str, Any]], header: str = "") -> str:
     lines = [header, ""] if header else []
     lines += ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
     lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
+    peers = sorted({r["source"] for r in rows if r.get("source", "mutinfo") != "mutinfo" and r["source"] in PEER_BUDGETS})
+    if peers:
+        lines += ["", "Training budgets differ: mutinfo's neural methods train with their own settings (epochs='auto': at least "
+                  "20 epochs and 600 steps, early-stopped, unless shortened); peers with theirs, not mutinfo's: "
+                  + "; ".join(PEER_BUDGETS[p] for p in peers) + ". `benchmarks/neural_targets.py` compares them at equal steps."]
     failed = [r for r in rows if r["note"]]
     if failed:
         lines += ["", "Failures:", ""] + [f"- {r['method']} on {r['task']} ({r['dims']}): {r['note']}" for r in failed]

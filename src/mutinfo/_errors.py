@@ -57,5 +57,5 @@ def param_error(func: str, name: str, rule: str, got: object) -> ParameterError:
 
 def missing_dependency(package: str, feature: str, extra: str | None = None) -> MissingDependencyError:
     """Error for an optional dependency that is not installed."""
-    hint = f"pip install 'mutinfo[{extra}]'" if extra else f"pip install {package}"
+    hint = f"pip install {package}" + (f' (or, from a clone of mutinfo: pip install -e ".[{extra}]")' if extra else "")
     return MissingDependencyError(f"{feature} needs the optional package `{package}`, which is not installed. Install it with: {hint}")

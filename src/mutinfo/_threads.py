@@ -1,9 +1,48 @@
-"""Run a block of torch work on a set number of CPU threads."""
+"""CPU threads: how many the k-NN estimators use, and torch work on a set number of threads.
+
+The k-NN estimators (SciPy's ``cKDTree`` queries with ``workers``, scikit-learn tree
+counts and NumPy binary searches in a thread pool) use every core this process may
+run on. The environment variable ``MUTINFO_NUM_THREADS`` (a positive integer) caps
+that number, for example ``MUTINFO_NUM_THREADS=1`` for a one-core comparison with a
+single-threaded peer; estimates do not depend on it.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Iterator
+
+ENV_THREADS = "MUTINFO_NUM_THREADS"
+
+
+def cpu_threads() -> int:
+    """Number of CPU threads for mutinfo's parallel CPU work (>= 1).
+
+    The cores this process may run on (its affinity mask), capped by the
+    ``MUTINFO_NUM_THREADS`` environment variable when it is set.
+
+    Raises
+    ------
+    ParameterError
+        When ``MUTINFO_NUM_THREADS`` is set to anything but a positive integer.
+    """
+    try:
+        cores = max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    raw = os.environ.get(ENV_THREADS, "").strip()
+    if not raw:
+        return cores
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        from ._errors import param_error
+
+        raise param_error("the environment", ENV_THREADS, "a positive integer", raw)
+    return min(cores, limit)
 
 
 @contextlib.contextmanager

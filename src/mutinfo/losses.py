@@ -415,7 +415,10 @@ class VIB(nn.Module):
     A linear map of the input ``h`` gives the mean ``mu`` and standard deviation
     ``std = softplus(s + std_shift)`` of a Gaussian encoder ``q(z | h)``. In training
     mode ``z = mu + std * eps`` (reparameterised sample, ``eps ~ N(0, I)``); in eval
-    mode ``z = mu``. After each call, :attr:`kl` holds the batch mean of
+    mode ``z = mu``, unless ``forward(h, sample=True)`` asks for a sample. The code the
+    rate bounds is the *stochastic* z: a variational bound on I(Z; Y) must be read with
+    sampled codes (``sample=True``), since the mean ``mu(h)`` is a different variable
+    (see the ``vib-fashion`` demo). After each call, :attr:`kl` holds the batch mean of
     ``KL(q(z | h) || N(0, I))``, an upper bound on I(H; Z) in nats, and :attr:`loss`
     is ``beta * kl``: add it to the task loss to obtain the VIB objective
     ``CE + beta * I(X; Z)`` of Alemi et al. (2017).
@@ -436,7 +439,9 @@ class VIB(nn.Module):
 
     Shapes
     ------
-    ``forward(h)``: h of shape (n, in_features) -> z of shape (n, bottleneck).
+    ``forward(h, sample=None)``: h of shape (n, in_features) -> z of shape (n, bottleneck).
+    ``sample=None`` samples in training mode and returns the mean in eval mode;
+    ``True`` or ``False`` forces either.
 
     References
     ----------
@@ -466,11 +471,13 @@ class VIB(nn.Module):
         mu, s = self.encoder(h).split(self.bottleneck, dim=-1)
         return mu, nn.functional.softplus(s + self.std_shift)
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
+    def forward(self, h: torch.Tensor, sample: bool | None = None) -> torch.Tensor:
+        if sample is not None:
+            sample = _check_bool("VIB.forward", "sample", sample)
         mu, std = self.encode(h)
         per_sample = F.kl_standard_normal(mu, std)
         self.kl = _dist.global_mean(per_sample) if self.distributed else per_sample.mean()
-        if self.training:
+        if self.training if sample is None else sample:
             return mu + std * torch.randn_like(std)
         return mu
 

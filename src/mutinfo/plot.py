@@ -1,4 +1,4 @@
-"""Matplotlib figures (optional dependency: ``pip install 'mutinfo[plot]'``).
+"""Matplotlib figures (optional dependency: ``pip install -e ".[plot]"``).
 
 matplotlib is imported only when a figure is drawn, with the non-interactive Agg
 backend when no display is available.

@@ -250,9 +250,11 @@ def _neighbours(z: np.ndarray, k: int) -> np.ndarray:
     """Indices (n, k) of each row's k nearest rows in z (itself included), max-norm on standardised z."""
     from scipy.spatial import cKDTree
 
+    from ._threads import cpu_threads
+
     sd = z.std(axis=0)
     zs = (z - z.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-    _, idx = cKDTree(zs).query(zs, k=k, p=np.inf, workers=-1)
+    _, idx = cKDTree(zs).query(zs, k=k, p=np.inf, workers=cpu_threads())
     return np.asarray(idx).reshape(z.shape[0], k)
 
 

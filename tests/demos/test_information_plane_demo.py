@@ -45,9 +45,14 @@ def test_information_plane_demo_command(tmp_path):
         assert float(last[-1]["i_ty_bits"]) > float(last[0]["i_ty_bits"]) + 0.5
         assert net["test_mi_y_yhat_bits"] <= h_y + 1e-9
         assert math.isfinite(net["max_compression_bits"])
+    # The Saxe et al. contrast on the short run of seed 0: tanh's largest compression 0.53 bits, ReLU's 0.24
+    # (at 400 epochs: 0.99 vs 0.22). At this length it is a fixed-seed check, not a property of every seed:
+    # seed 1 reverses it (0.15 vs 0.74); the full runs (2000 epochs, seeds 0-2) are in the README table.
+    tanh_c, relu_c = metrics["tanh_max_compression_bits"], metrics["relu_max_compression_bits"]
+    assert tanh_c > 1.5 * relu_c
     if FULL:
         assert metrics["contrast_reproduced"]
-        assert metrics["tanh_max_compression_bits"] >= 1.0
+        assert tanh_c >= 1.0
 
 
 def test_demo_is_listed():

@@ -4,7 +4,7 @@ Runs each method that applies (by data kind) on the same samples of each task,
 prints a table (task, dims, N, true MI, estimate, error, seconds) and writes
 ``accuracy.md``, ``accuracy.json``, ``accuracy.png`` (estimates against the truth per
 task) and ``staircase.png`` (the 20-d Gaussian and cubic staircases) into ``--out``.
-Installed peers (torch-mist, benchmark-mi: ``pip install 'mutinfo[bench-neural]'``) run on
+Installed peers (torch-mist, benchmark-mi: ``pip install -e ".[bench-neural]"``) run on
 the same samples.
 """
 
@@ -120,7 +120,7 @@ def run_accuracy(args: argparse.Namespace) -> int:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            print("matplotlib is not installed: skipping the figures (pip install 'mutinfo[plot]')")
+            print("matplotlib is not installed: skipping the figures (pip install matplotlib)")
             figures = False
     written = _accuracy.write_outputs(rows, out, meta, figures=figures)
     print(f"\n{len(rows)} runs in {total:.1f} s; wrote " + ", ".join(str(p) for p in written))

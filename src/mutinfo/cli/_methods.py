@@ -1,4 +1,4 @@
-"""``mutinfo methods``: list the registered estimation methods."""
+"""``mutinfo methods``: list the registered estimation methods (``--long``: with references)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import json
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("methods", help="list the estimation methods", description="List every registered estimation method.")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table (summary and reference included)")
+    p.add_argument("--long", action="store_true", help="print each method's reference under its row")
     p.set_defaults(run=run)
 
 
@@ -31,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
             m.summary,
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    for r in rows:
+    for i, r in enumerate(rows):
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+        if args.long and i > 0:
+            print(f"    reference: {infos[i - 1].reference}")
     return 0

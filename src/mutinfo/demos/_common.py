@@ -120,3 +120,14 @@ def continuous_mi(a: Any, b: Any, *, seed: int = 0) -> tuple[float, str]:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     return float(mi.mutual_information(a, b, method="ksg", k=3, random_state=seed)), "ksg"
+
+
+def mean_and_standard_error(values: Any) -> tuple[float, float | None]:
+    """Mean of results over seeds and its standard error, ``sd / sqrt(n)`` with the sample SD (ddof = 1).
+
+    With one value the standard error is undefined: None (``null`` in metrics.json), never NaN.
+    """
+    a = np.asarray(values, dtype=np.float64)
+    if a.size < 2:
+        return float(a.mean()), None
+    return float(a.mean()), float(a.std(ddof=1) / np.sqrt(a.size))

@@ -12,8 +12,9 @@ the test set stays balanced. The same MLP is trained three ways, with 3 seeds ea
 * ``reweighted``: cross-entropy with class weights ``1 / n_c`` (normalised), the
   standard remedy, as a reference.
 
-Reported: balanced accuracy (mean per-class recall) on the balanced test set, mean and
-standard deviation over the seeds, and the tail classes' recall.
+Reported: balanced accuracy (mean per-class recall) on the balanced test set, its mean
+over the seeds with the standard error of that mean (sample standard deviation / sqrt(number
+of seeds); none with one seed), the number of seeds, and the per-class recall.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress as progress_bar
-from ._common import Timer, balanced_accuracy, device_name, resolve_epochs, seed_everything, shuffled_batches, write_metrics
+from ._common import (Timer, balanced_accuracy, device_name, mean_and_standard_error, resolve_epochs, seed_everything, shuffled_batches,
+                      write_metrics)
 
 __all__ = ["METHODS", "run"]
 
@@ -106,12 +108,12 @@ def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, 
             results[m].append(_fit(m, data, n_epochs, s, device, progress))
     seconds = sum(r["seconds"] for rs in results.values() for r in rs)
     metrics: dict[str, Any] = {"demo": "imbalance-fashion", "imbalance_ratio": RATIO, "n_train": len(keep),
-                               "train_class_counts": np.bincount(y[keep], minlength=10).tolist(), "alpha_mi": ALPHA, "seeds": seeds}
+                               "train_class_counts": np.bincount(y[keep], minlength=10).tolist(), "alpha_mi": ALPHA, "seeds": seeds,
+                               "n_seeds": len(seeds)}
     for m in METHODS:
         accs = [r["balanced_accuracy"] for r in results[m]]
         key = m.replace("+", "_")
-        metrics[f"{key}_balanced_accuracy"] = float(np.mean(accs))
-        metrics[f"{key}_balanced_accuracy_std"] = float(np.std(accs))
+        metrics[f"{key}_balanced_accuracy"], metrics[f"{key}_balanced_accuracy_se"] = mean_and_standard_error(accs)
         metrics[f"{key}_balanced_accuracy_per_seed"] = accs
         metrics[f"{key}_recall_per_class"] = np.mean([r["recalls"] for r in results[m]], axis=0).tolist()
     metrics.update(epochs=n_epochs, seconds=seconds, seconds_per_epoch=seconds / (len(seeds) * len(METHODS) * n_epochs),
@@ -131,8 +133,10 @@ def _figure(out: Path, metrics: dict[str, Any]) -> None:
     classes = np.arange(10)
     for i, m in enumerate(METHODS):
         key = m.replace("+", "_")
+        se = metrics[f"{key}_balanced_accuracy_se"]
+        spread = "" if se is None else f" ± {se:.3f} (s.e., {metrics['n_seeds']} seeds)"
         ax.bar(classes + (i - 1) * width, metrics[f"{key}_recall_per_class"], width,
-               label=f"{m}: balanced acc {metrics[f'{key}_balanced_accuracy']:.3f} ± {metrics[f'{key}_balanced_accuracy_std']:.3f}")
+               label=f"{m}: balanced acc {metrics[f'{key}_balanced_accuracy']:.3f}{spread}")
     ax.set_xticks(classes, [f"{c}\n(n={n})" for c, n in zip(FASHION_MNIST_CLASSES, metrics["train_class_counts"])], fontsize=7)
     ax.set_ylabel("test recall")
     ax.set_title(f"long-tailed Fashion-MNIST (ratio {metrics['imbalance_ratio']:g}), balanced test set")

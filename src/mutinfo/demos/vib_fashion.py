@@ -7,9 +7,16 @@ Gaussian code of :class:`mutinfo.losses.VIB` and the objective
 model the demo reports the test error and, on the test set, the two information
 terms of the bottleneck, in nats:
 
-* ``rate``: the mean KL, an upper bound on I(X; Z);
-* ``I(Z;Y) >= H(Y) - CE``: the variational lower bound from the classifier's
-  cross-entropy (H(Y) = log 10 on the balanced test set).
+* ``rate``: the mean KL, an upper bound on I(X; Z) of the stochastic code Z;
+* ``I(Z;Y) >= H(Y) - CE_z``: the variational (Barber–Agakov) lower bound on the
+  same stochastic Z, where ``CE_z = E[-log q(y | z)]`` is the classifier's
+  cross-entropy on codes *sampled* from q(z | x) (the mean over ``N_Z_SAMPLES``
+  draws per test image, an unbiased estimate of the expectation) and H(Y) is the
+  plug-in entropy of the test labels (log 10 on the balanced test set).
+
+The figure the classifier reaches on the mean code, ``H(Y) - CE_mu``, bounds
+I(mu(X); Y), the information in a different (deterministic) variable; it is
+reported apart as ``i_mu_y_lower_nats``, next to the test error of the mean code.
 
 Larger beta squeezes I(X; Z) (the compression the design notes call for against
 overfitting) at some cost in I(Z; Y).
@@ -17,17 +24,17 @@ overfitting) at some cost in I(Z; Y).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from .._progress import progress as progress_bar
 from ._common import Timer, device_name, resolve_epochs, seed_everything, shuffled_batches, write_metrics
 
-__all__ = ["run"]
+__all__ = ["evaluate", "run"]
 
 BETAS = (1e-4, 1e-3, 1e-2, 1e-1)
 CODE = 32
+N_Z_SAMPLES = 8  # draws of z per test image for the cross-entropy of the stochastic code
 
 
 def _model(beta: float | None) -> Any:
@@ -43,8 +50,9 @@ def _model(beta: float | None) -> Any:
             self.code = VIB(256, CODE, beta=beta) if beta is not None else nn.Linear(256, CODE)
             self.head = nn.Linear(CODE, 10)
 
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.head(self.code(self.trunk(x)))
+        def forward(self, x: torch.Tensor, sample: bool | None = None) -> torch.Tensor:
+            h = self.trunk(x)
+            return self.head(self.code(h, sample) if isinstance(self.code, VIB) else self.code(h))
 
         def rate(self) -> torch.Tensor:
             return self.code.kl if isinstance(self.code, VIB) else torch.zeros(())
@@ -79,19 +87,56 @@ def _fit(beta: float | None, data: dict[str, Any], epochs: int, seed: int, devic
                 opt.step()
             bar.update(1)
     model.eval()
+    read = evaluate(model, data["x_test"], data["y_test"], seed=seed)
     with torch.no_grad():
-        ce, err, rate = 0.0, 0.0, 0.0
-        xt, yt = data["x_test"], data["y_test"]
-        for start in range(0, xt.shape[0], 2000):
-            logits = model(xt[start : start + 2000])
-            m = logits.shape[0]
-            ce += float(nn.functional.cross_entropy(logits, yt[start : start + 2000], reduction="sum"))
-            err += float((logits.argmax(1) != yt[start : start + 2000]).sum())
-            rate += float(model.rate()) * m
         train_err = float((model(x[:10000]).argmax(1) != y[:10000]).float().mean())
-    n_test = xt.shape[0]
-    return {"beta": beta, "test_error": err / n_test, "train_error": train_err, "test_ce": ce / n_test, "rate_nats": rate / n_test,
-            "i_zy_lower_nats": math.log(10) - ce / n_test, "seconds": timer.seconds, "nonfinite_steps": nonfinite}
+    return {"beta": beta, "train_error": train_err, **read, "seconds": timer.seconds, "nonfinite_steps": nonfinite}
+
+
+def evaluate(model: Any, x_test: Any, y_test: Any, *, n_z_samples: int = N_Z_SAMPLES, seed: int = 0, chunk: int = 2000) -> dict[str, Any]:
+    """Test error, rate and the two cross-entropy bounds of a trained model, in nats.
+
+    ``i_zy_lower_nats = H(Y) - CE_z`` bounds I(Z; Y) of the stochastic code: CE_z is the
+    mean of ``-log q(y | z)`` over ``n_z_samples`` codes drawn from q(z | x) per image
+    (for the deterministic model, z is the code itself). ``i_mu_y_lower_nats = H(Y) - CE_mu``
+    uses the mean code and bounds I(mu(X); Y). H(Y) is the plug-in entropy of ``y_test``.
+    ``test_error`` is the error of the mean code's argmax. Cost: ``n_z_samples + 1``
+    passes of the head, one of the trunk. The model is put in eval mode.
+    """
+    import torch
+    from torch import nn
+
+    from ..functional import kl_standard_normal
+    from ..losses import VIB
+
+    model.eval()
+    stochastic = isinstance(model.code, VIB)
+    counts = torch.bincount(y_test.long()).double()
+    p = counts[counts > 0] / counts.sum()
+    h_y = float(-(p * p.log()).sum())
+    gen = torch.Generator(device=x_test.device).manual_seed(seed)
+    ce_mu = ce_z = err = rate = 0.0
+    with torch.no_grad():
+        for start in range(0, x_test.shape[0], chunk):
+            xb, yb = x_test[start : start + chunk], y_test[start : start + chunk]
+            h = model.trunk(xb)
+            if stochastic:
+                mu, std = model.code.encode(h)
+                rate += float(kl_standard_normal(mu, std).sum())
+            else:
+                mu, std = model.code(h), None
+            logits = model.head(mu)
+            ce_mu += float(nn.functional.cross_entropy(logits, yb, reduction="sum"))
+            err += float((logits.argmax(1) != yb).sum())
+            if std is None:
+                ce_z += float(nn.functional.cross_entropy(logits, yb, reduction="sum"))
+                continue
+            for _ in range(n_z_samples):
+                z = mu + std * torch.randn(mu.shape, generator=gen, device=mu.device, dtype=mu.dtype)
+                ce_z += float(nn.functional.cross_entropy(model.head(z), yb, reduction="sum")) / n_z_samples
+    n = x_test.shape[0]
+    return {"test_error": err / n, "test_ce": ce_z / n, "test_ce_mean_code": ce_mu / n, "rate_nats": rate / n, "h_y_nats": h_y,
+            "i_zy_lower_nats": h_y - ce_z / n, "i_mu_y_lower_nats": h_y - ce_mu / n, "n_z_samples": n_z_samples if stochastic else 0}
 
 
 def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, quick: bool = False, seed: int = 0, progress: bool | None = None) -> dict[str, Any]:
@@ -122,7 +167,9 @@ def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, 
         "demo": "vib-fashion",
         "deterministic_test_error": runs[0]["test_error"],
         "deterministic_train_error": runs[0]["train_error"],
-        "vib": [{k: r[k] for k in ("beta", "test_error", "train_error", "rate_nats", "i_zy_lower_nats")} for r in runs[1:]],
+        "vib": [{k: r[k] for k in ("beta", "test_error", "train_error", "rate_nats", "i_zy_lower_nats", "i_mu_y_lower_nats", "n_z_samples")}
+                for r in runs[1:]],
+        "h_y_nats": runs[0]["h_y_nats"],
         "best_vib_test_error": min(r["test_error"] for r in runs[1:]),
         "best_vib_beta": min(runs[1:], key=lambda r: r["test_error"])["beta"],
         "epochs": n_epochs,
@@ -151,7 +198,7 @@ def _figure(out: Path, runs: list[dict[str, Any]]) -> None:
     axes[0].set_ylabel("test error")
     axes[0].legend()
     axes[1].semilogx(betas, [r["rate_nats"] for r in vib], marker="o", label="I(X;Z) <= rate (KL)")
-    axes[1].semilogx(betas, [r["i_zy_lower_nats"] for r in vib], marker="s", label="I(Z;Y) >= H(Y) - CE")
+    axes[1].semilogx(betas, [r["i_zy_lower_nats"] for r in vib], marker="s", label="I(Z;Y) >= H(Y) - CE (sampled z)")
     axes[1].set_xlabel("beta")
     axes[1].set_ylabel("nats")
     axes[1].set_yscale("log")

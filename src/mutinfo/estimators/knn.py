@@ -63,7 +63,8 @@ Complexity
 O(N log N) time to build a k-d tree and O(N k log N) to query it (for low
 dimensions), O(N log N) for each 1-D marginal, O(N k) memory; no Python loop
 over samples. The joint neighbour search runs in SciPy's ``cKDTree`` on all
-cores (``workers=-1``); in one or two dimensions it is bounded by a pilot estimate
+cores (``workers=-1``; the environment variable ``MUTINFO_NUM_THREADS`` caps the
+threads of every k-NN step, e.g. ``1`` for one core); in one or two dimensions it is bounded by a pilot estimate
 of the answer, and queries that fall outside are searched again. Multi-dimensional
 marginal counts run on all cores too: on large inputs in scikit-learn's ``KDTree``
 (``count_only`` adds up whole nodes inside a query cube), on small ones in a
@@ -97,7 +98,6 @@ root-N asymptotics of fixed-k estimators).
 from __future__ import annotations
 
 import math
-import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -107,6 +107,7 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from .._errors import DataError, UnsupportedDataError, param_error
+from .._threads import cpu_threads
 from .._progress import progress
 from .._validation import Param, Variable, choice_param, int_param, is_torch_tensor
 from ._base import Estimator
@@ -463,6 +464,10 @@ def count_within_1d(sorted_values: np.ndarray, x: np.ndarray, r: np.ndarray) -> 
 class ScipySearch:
     """Exact neighbour search with SciPy's cKDTree on all cores, and exact range counts.
 
+    ``workers=-1`` uses every core the process may run on, capped by the
+    ``MUTINFO_NUM_THREADS`` environment variable (:func:`mutinfo._threads.cpu_threads`);
+    a positive ``workers`` is a thread count. Estimates do not depend on it.
+
     Multi-dimensional range counts use scikit-learn's node-counting KDTree on large
     inputs and a balanced cKDTree with large leaves on small ones; 1-D
     point sets are counted by sort and binary search; sorted copies are cached
@@ -503,7 +508,11 @@ class ScipySearch:
 
     def _workers(self, n: int, d: int = 1) -> int:
         # Starting threads costs more than it saves on small, low-dimensional inputs.
-        return self.workers if n * max(d, 2) >= 2 * _PARALLEL_MIN_ROWS else 1
+        if n * max(d, 2) < 2 * _PARALLEL_MIN_ROWS:
+            return 1
+        # -1: every core this process may use, capped by MUTINFO_NUM_THREADS (a positive count is
+        # passed on to the trees as it is, so 1 means one thread whatever -1 would resolve to).
+        return _cores() if self.workers < 0 else self.workers
 
     def sorted_column(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Order and sorted values of a (n, 1) array, cached while the same array object is passed."""
@@ -610,11 +619,8 @@ def _node_counts(points: np.ndarray, r: np.ndarray, threads: int) -> np.ndarray:
 
 
 def _cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    """CPU threads for k-NN work: the cores this process may run on, capped by ``MUTINFO_NUM_THREADS``."""
+    return cpu_threads()
 
 
 def _unpermute(values: np.ndarray, order: np.ndarray) -> np.ndarray:

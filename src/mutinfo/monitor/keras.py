@@ -1,6 +1,6 @@
 """Keras 3 callback: the information plane of a Keras model, with any backend.
 
-Needs ``keras`` >= 3 (``pip install 'mutinfo[keras]'``). The callback reads layer
+Needs ``keras`` >= 3 (``pip install -e ".[keras]"``). The callback reads layer
 outputs with ``model.predict`` through a sub-model, so it works with the TensorFlow,
 JAX and torch backends alike. When Keras has not been imported yet and
 ``KERAS_BACKEND`` is unset, importing this module starts Keras with its torch

@@ -1,6 +1,6 @@
 """Lightning callback: information plane and I(Y;Yhat) logged while a LightningModule trains.
 
-Needs ``lightning`` (``pip install 'mutinfo[lightning]'``); the older
+Needs ``lightning`` (``pip install -e ".[lightning]"``); the older
 ``pytorch_lightning`` package is used when ``lightning`` is absent.
 """
 
