@@ -71,7 +71,7 @@ def sparse_codes(X: Any, name: str = "X") -> SparseCodes:
         col = int(np.searchsorted(csc.indptr, pos, side="right") - 1)
         raise DataError(
             f"{name} is sparse, so it must hold counts or binary indicators (non-negative whole numbers); "
-            f"{name}[{int(csc.indices[pos])}, {col}] = {data[pos]!r}."
+            f"{name}[{int(csc.indices[pos])}, {col}] = {data[pos].item()!r}."
         )
     n, p = csc.shape
     indptr = csc.indptr.astype(np.int64)
@@ -185,21 +185,26 @@ class SparseCountTables:
         return out
 
 
-def sparse_pairwise(X: Any, Y: Any, entropy_fn: Any) -> np.ndarray:
+def sparse_pairwise(X: Any, Y: Any, entropy_fn: Any, fallback: Any = None) -> np.ndarray:
     """I(X_i; Y_j) in nats for all column pairs of sparse count matrices (Y None: X with itself).
 
     The non-zero cells of each pair's table come from the co-occurrence matrix
     ``B_X^T B_Y`` of the level indicators (one column per non-zero level); the zero
-    row and column follow from the margins. Cost O(nnz products + sum over pairs of
-    L_i L_j) for L levels per column. The diagonal of the symmetric case is H(X_i).
+    row and column follow from the margins. Each entry is H(X_i) + H(Y_j) - H(X_i, Y_j)
+    with ``entropy_fn(counts, None)`` (counts of shape (1, cells)). When ``entropy_fn``
+    is None, ``fallback(x_codes, y_codes, same)`` gets the two dense code columns of a
+    pair (O(n) memory) and returns the entry; ``same`` marks a diagonal entry. Cost
+    O(nnz products + sum over pairs of L_i L_j) for L levels per column. The diagonal
+    of the symmetric case is I(X_i; X_i) = H(X_i).
     """
     import scipy.sparse as sp
 
     def indicators(codes: SparseCodes) -> tuple[Any, np.ndarray, np.ndarray]:
         # column offset of each column's non-zero levels in B
-        nz_levels = np.array([int(codes.codes[codes.indptr[j] : codes.indptr[j + 1]].max(initial=0)) for j in range(codes.p)], dtype=np.int64)
-        offset = np.concatenate([[0], np.cumsum(nz_levels)])
+        nz_levels = np.zeros(codes.p, dtype=np.int64)
         cols = np.repeat(np.arange(codes.p, dtype=np.int64), np.diff(codes.indptr))
+        np.maximum.at(nz_levels, cols, codes.codes)
+        offset = np.concatenate([[0], np.cumsum(nz_levels)])
         b = sp.csc_matrix((np.ones(codes.rows.size), (codes.rows, offset[cols] + codes.codes - 1)), shape=(codes.n, int(offset[-1])))
         return b, offset, np.asarray(b.sum(0)).ravel()
 
@@ -217,8 +222,14 @@ def sparse_pairwise(X: Any, Y: Any, entropy_fn: Any) -> np.ndarray:
     out = np.empty((cx.p, cy.p))
     for i in range(cx.p):
         li = int(ox[i + 1] - ox[i])
-        block = co[ox[i] : ox[i + 1]].toarray() if li else np.zeros((0, int(oy[-1])))
+        block = co[ox[i] : ox[i + 1]].toarray()
         for j in range(cy.p):
+            if Y is None and j < i:
+                out[i, j] = out[j, i]
+                continue
+            if entropy_fn is None:
+                out[i, j] = fallback(cx.dense_column(i), cy.dense_column(j), Y is None and i == j)
+                continue
             lj = int(oy[j + 1] - oy[j])
             t = np.zeros((li + 1, lj + 1))
             t[1:, 1:] = block[:, oy[j] : oy[j + 1]]
@@ -226,6 +237,9 @@ def sparse_pairwise(X: Any, Y: Any, entropy_fn: Any) -> np.ndarray:
             t[0, 1:] = my[oy[j] : oy[j + 1]] - t[1:, 1:].sum(0)
             t[0, 0] = n - t[1:, :].sum() - t[0, 1:].sum()
             hx = float(entropy_fn(t.sum(1)[None, :], None)[0])
+            if Y is None and i == j:
+                out[i, j] = hx
+                continue
             hy = float(entropy_fn(t.sum(0)[None, :], None)[0])
             hxy = float(entropy_fn(t.reshape(1, -1), None)[0])
             out[i, j] = hx + hy - hxy
