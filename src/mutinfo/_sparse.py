@@ -24,7 +24,7 @@ from ._errors import DataError
 __all__ = ["SparseCountTables", "SparseCodes", "is_sparse", "sparse_codes", "sparse_pairwise"]
 
 # Largest number of table cells built in one block of columns.
-BLOCK_CELLS = 1 << 22
+BLOCK_CELLS = 1 << 20
 
 
 def is_sparse(X: Any) -> bool:
