@@ -68,11 +68,11 @@ def test_pairs_never_straddle_streams():
 
 def test_fits_recover_power_law_and_exponential():
     d = np.unique(np.round(np.logspace(0, 3, 25)))
-    power = fit_decay(d, 0.3 * d ** -0.7, 0.3 * d ** -0.7, floor=1e-9)
+    power = fit_decay(d, 0.3 * d ** -0.7, floor=1e-9)
     assert power["alpha"] == pytest.approx(0.7) and power["better"] == "power" and power["fit_range"] == [3, 1000]
-    expo = fit_decay(d, 0.3 * np.exp(-d / 20), 0.3 * np.exp(-d / 20), floor=1e-6)
+    expo = fit_decay(d, 0.3 * np.exp(-d / 20), floor=1e-6)
     assert expo["rate"] == pytest.approx(0.05) and expo["better"] == "exponential"
-    assert expo["fit_range"][1] < 300  # stops where the curve reaches the floor
+    assert expo["fit_range"][1] == 178  # stops before 0.3 exp(-237 / 20) = 2.2e-6 < 3e-6
 
 
 def test_noise_floor_is_the_null_quantile():
