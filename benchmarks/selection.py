@@ -91,10 +91,10 @@ def accuracy(Xtr, ytr, Xte, yte, columns) -> float:
 def rank_mutinfo(method, Xtr, ytr, k_max, discrete, seed):
     from mutinfo.selection import MISelector
 
-    sel = MISelector(method=method, n_features=k_max, estimator="binning", discrete_features=discrete, n_bins=8, random_state=seed, progress=False)
+    sel = MISelector(method=method, n_features_to_select=k_max, estimator="binning", discrete_features=discrete, n_bins=8, random_state=seed, progress=False)
     start = time.perf_counter()
     sel.fit(Xtr, ytr)
-    return list(sel.ranking_), time.perf_counter() - start
+    return list(sel.selection_order_), time.perf_counter() - start
 
 
 def rank_mrmr_selection(Xtr, ytr, k_max):

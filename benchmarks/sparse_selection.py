@@ -69,12 +69,12 @@ def main() -> None:
 
     skb, s_sk, m_sk = measure(lambda: SelectKBest(lambda X, t: mutual_info_classif(X, t, discrete_features=True, random_state=0), k=1000).fit(counts, y))
     rows.append(("SelectKBest(mutual_info_classif)", "counts", 1000, s_sk, m_sk))
-    sel, s_mi, m_mi = measure(lambda: MISelector(method="mi", n_features=1000, estimator="plugin").fit(counts, y))
+    sel, s_mi, m_mi = measure(lambda: MISelector(method="mi", n_features_to_select=1000, estimator="plugin").fit(counts, y))
     rows.append(("MISelector mi (plugin)", "counts", 1000, s_mi, m_mi))
     diff = float(np.max(np.abs(sel.relevance_ - skb.scores_)))
-    same = int(np.intersect1d(sel.ranking_, np.flatnonzero(skb.get_support())).size)
+    same = int(np.intersect1d(np.flatnonzero(sel.get_support()), np.flatnonzero(skb.get_support())).size)
     for method in ("mrmr", "jmi"):
-        _, s, m = measure(lambda: MISelector(method=method, n_features=100, estimator="plugin").fit(binary, y))
+        _, s, m = measure(lambda: MISelector(method=method, n_features_to_select=100, estimator="plugin").fit(binary, y))
         rows.append((f"MISelector {method} (plugin)", "binary", 100, s, m))
 
     lines = [

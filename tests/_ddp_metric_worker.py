@@ -35,12 +35,13 @@ def _worker(rank: int, world: int, folder: str) -> None:
     ys, ps = torch.tensor(y[mine]), torch.tensor(yhat[mine])
     for start in range(0, len(ys), 64):
         metric.update(ps[start : start + 64], ys[start : start + 64])
-    local_before = metric._table.clone()
-    out = metric.compute()
+    local_before = metric.joint_counts.clone()
+    out = metric.compute_all()
+    mi_compute = metric.compute()  # torchmetrics' own sync (sync_on_compute) of the joint_counts state
     torch.save(
         {
-            "mi": out["mi"], "nmi": out["nmi"], "per_class": out["per_class"], "table": metric.table,
-            "local_unchanged": torch.equal(local_before, metric._table), "local_total": int(local_before.sum()),
+            "mi": out["mi"], "mi_compute": mi_compute, "nmi": out["nmi"], "per_class": out["per_class"], "table": metric.table,
+            "local_unchanged": torch.equal(local_before, metric.joint_counts), "local_total": int(local_before.sum()),
         },
         os.path.join(folder, f"rank{rank}.pt"),
     )

@@ -12,6 +12,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+import mutinfo._errors as mi_errors
 import mutinfo.distributed as mdist
 
 TOL = 1e-10  # float64 throughout; only summation order differs
@@ -43,8 +44,9 @@ def report(tmp_path_factory):
     return json.loads(out.read_text())
 
 
-EXPECTED = ["DiscreteMILoss(labels)", "DiscreteMILoss(two logits)", "IICLoss(2 sub-heads)", "InfoNCELoss", "VIB",
-            "MINELoss", "NWJLoss", "SMILELoss", "JSLoss", "CLUBLoss"]
+EXPECTED = ["DiscreteMILoss(labels)", "DiscreteMILoss(two logits)", "IICLoss(2 sub-heads)", "InfoNCELoss",
+            "InfoNCELoss(critic)", "NTXentLoss", "VIB", "MINELoss", "NWJLoss", "SMILELoss", "JSLoss", "CLUBLoss",
+            "CLUBLoss.learning_loss"]
 
 
 def test_two_ranks_ran(report):
@@ -56,11 +58,48 @@ def test_two_ranks_ran(report):
 def test_value_and_gradients_equal_single_process(report, name):
     for rank_report in report["ranks"]:
         r = rank_report[name]
+        assert r["default"] == "auto"  # constructed without `distributed=`: exact by default
         assert r["finite"]
         assert r["value_diff"] < TOL, r
         assert r["param_grad_scale"] > 1e-6  # the comparison is not between zeros
         assert r["param_grad_diff"] < TOL, r
         assert r["input_grad_diff"] < TOL, r
+
+
+@pytest.mark.parametrize("name", ["InfoNCELoss(critic)", "MINELoss", "NWJLoss", "SMILELoss", "JSLoss", "CLUBLoss"])
+def test_critic_gradients_of_gathered_losses_are_global_before_averaging(report, name):
+    """Losses that gather their inputs give their critic the global-batch gradient on every rank already."""
+    for rank_report in report["ranks"]:
+        assert rank_report[name]["loss_param_grad_diff_before_averaging"] < TOL
+
+
+@pytest.mark.parametrize("name", ["CLUBLoss.learning_loss", "VIB"])
+def test_gradients_of_global_means_need_averaging(report, name):
+    """Global means give each rank its own share of the gradient: DDP (or an all-reduce) must average them."""
+    for rank_report in report["ranks"]:
+        assert rank_report[name]["loss_param_grad_diff_before_averaging"] > 1e-3
+
+
+def test_losses_inside_ddp_get_single_process_gradients(report):
+    """The README pattern: model, InfoNCELoss(critic) and CLUBLoss in one DDP module, no hand-made all-reduce."""
+    for rank_report in report["ranks"]:
+        r = rank_report["DDP(model + InfoNCELoss(critic) + CLUBLoss)"]
+        assert r["value_diff"] < TOL, r
+        assert r["param_grad_scale"] > 1e-6
+        assert r["param_grad_diff"] < TOL, r
+        assert r["critic_grad_diff"] < TOL, r
+        # Why the loss must be inside DDP: without it, the q network's gradients differ between ranks.
+        assert r["q_grad_rank_spread_without_ddp"] > 1e-3, r
+
+
+def test_default_is_auto_and_validated():
+    from mutinfo import losses
+
+    for make in (lambda: losses.DiscreteMILoss(), lambda: losses.IICLoss(), lambda: losses.InfoNCELoss(), lambda: losses.NTXentLoss(),
+                 lambda: losses.NWJLoss(lambda a, b: a @ b.T), lambda: losses.CLUBLoss(2, 2), lambda: losses.VIB(2, 2)):
+        assert make().distributed == "auto"
+    with pytest.raises(mi_errors.ParameterError, match=r"The `distributed` parameter of IICLoss must be \"auto\", True or False. Got 'yes'"):
+        losses.IICLoss(distributed="yes")
 
 
 def test_helpers_are_identity_without_process_group():

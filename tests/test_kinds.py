@@ -44,7 +44,7 @@ def test_diabetes_sex_is_discrete_and_near_zero():
         warnings.simplefilter("ignore", mi.MutualInfoWarning)
         table = mi.pairwise(X[["sex", "age"]], y, random_state=0)
     # scikit-learn's mutual_info_regression gives 0.014-0.037 for `sex`; it read 0.321 through `mixed`.
-    assert abs(table[0, 0]) < 0.06
+    assert abs(table["sex"]) < 0.06
     est = _kinds(X["sex"], y)
     assert est.method == "ross"
     assert est.details["discrete"] == [True, False]
@@ -53,7 +53,7 @@ def test_diabetes_sex_is_discrete_and_near_zero():
     assert any("x has float dtype but only 2 distinct values in 442 samples" in w for w in est.warnings)
     # The pair-by-pair entry is the same number as the direct call with the same kinds.
     direct = mi.mutual_information(X["sex"], y, method="ross", discrete=(True, False), random_state=0)
-    assert table[0, 0] == pytest.approx(direct, abs=0.02)
+    assert table["sex"] == pytest.approx(direct, abs=0.02)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -193,11 +193,11 @@ def test_selector_auto_kinds_follow_the_rule():
     from mutinfo.selection import MISelector
 
     X, y = load_diabetes(return_X_y=True, as_frame=True)
-    sel = MISelector(method="mi", n_features=2, estimator="binning").fit(X, y)
+    sel = MISelector(method="mi", n_features_to_select=2, estimator="binning").fit(X, y)
     assert sel.discrete_features_.tolist() == [c == "sex" for c in X.columns]
     # The whole-number regression target (214 values in 442 rows) is binned, not taken as 214 classes:
     # its relevance table equals the one of the same target declared continuous.
-    declared = MISelector(method="mi", n_features=2, estimator="binning", discrete_target=False).fit(X, y)
+    declared = MISelector(method="mi", n_features_to_select=2, estimator="binning", discrete_target=False).fit(X, y)
     np.testing.assert_array_equal(sel.relevance_, declared.relevance_)
 
 

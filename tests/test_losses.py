@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
 
 torch = pytest.importorskip("torch")
 
 import mutinfo.functional as F
-from mutinfo import DataError, ParameterError
-from mutinfo.losses import VIB, DiscreteMILoss, IICLoss, InfoNCELoss
+from mutinfo import DataError, MutualInfoWarning, ParameterError
+from mutinfo.losses import VIB, DiscreteMILoss, IICLoss, InfoNCELoss, NTXentLoss
 
 
 @pytest.fixture
@@ -65,13 +66,47 @@ def test_iic_loss_minimum_is_minus_log_k():
         IICLoss(lamb=-0.5)
 
 
-def test_infonce_loss_equals_functional(gen):
+def test_ntxent_loss_equals_functional_and_exposes_bound(gen):
     z1 = torch.randn(6, 4, generator=gen, dtype=torch.float64)
     z2 = torch.randn(6, 4, generator=gen, dtype=torch.float64)
-    assert float(InfoNCELoss(temperature=0.2)(z1, z2)) == float(F.nt_xent(z1, z2, 0.2))
-    assert float(InfoNCELoss(temperature=0.2, normalize=False)(z1, z2)) == float(F.nt_xent(z1, z2, 0.2, normalize=False))
-    with pytest.raises(ParameterError, match="The `distributed` parameter of InfoNCELoss must be a bool. Got 'yes'"):
+    loss = NTXentLoss(temperature=0.2)
+    value = loss(z1, z2)
+    assert float(value) == float(F.nt_xent(z1, z2, 0.2))
+    assert float(loss.mi_bound) == pytest.approx(math.log(11) - float(value), abs=1e-12)
+    assert float(NTXentLoss(temperature=0.2, normalize=False)(z1, z2)) == float(F.nt_xent(z1, z2, 0.2, normalize=False))
+    with pytest.raises(ParameterError, match="The `normalize` parameter of NTXentLoss must be a bool. Got 'yes'"):
+        NTXentLoss(normalize="yes")
+
+
+def test_infonce_loss_is_the_infonce_bound(gen):
+    """InfoNCELoss = -functional.infonce of its critic's scores (not NT-Xent); mi_bound = -loss <= log N."""
+    z1 = torch.randn(6, 4, generator=gen, dtype=torch.float64)
+    z2 = torch.randn(6, 4, generator=gen, dtype=torch.float64)
+    loss = InfoNCELoss(temperature=0.2)
+    value = loss(z1, z2)
+    cos = torch.nn.functional.normalize(z1, dim=1) @ torch.nn.functional.normalize(z2, dim=1).T / 0.2
+    assert float(value) == pytest.approx(-float(F.infonce(cos)), abs=1e-12)
+    # By hand: mean_i [log N - CE_i] with CE the cross-entropy of picking column i in row i.
+    by_hand = sum(math.log(6) + float(cos[i, i]) - math.log(sum(math.exp(float(c)) for c in cos[i])) for i in range(6)) / 6
+    assert float(loss.mi_bound) == pytest.approx(by_hand, abs=1e-12)
+    assert float(value) != pytest.approx(float(F.nt_xent(z1, z2, 0.2)), abs=1e-3)
+    critic = _Bilinear(4, 4)
+    with_critic = InfoNCELoss(critic)
+    assert float(with_critic(z1, z2).detach()) == pytest.approx(-float(F.infonce(critic(z1, z2)).detach()), abs=1e-12)
+    # The log-batch cap: perfectly separated pairs reach log N and never more.
+    eye = torch.eye(5, dtype=torch.float64)
+    sharp = InfoNCELoss(temperature=1e-3)
+    sharp(eye, eye)
+    assert float(sharp.mi_bound) == pytest.approx(math.log(5), abs=1e-9)
+    for _ in range(20):
+        a, b = torch.randn(5, 3, generator=gen, dtype=torch.float64), torch.randn(5, 3, generator=gen, dtype=torch.float64)
+        sharp(a, a + 0.01 * b)
+        assert float(sharp.mi_bound) <= math.log(5) + 1e-12
+    assert torch.autograd.gradcheck(lambda a, b: InfoNCELoss(temperature=0.5)(a, b), (z1.clone().requires_grad_(), z2.clone().requires_grad_()))
+    with pytest.raises(ParameterError, match="The `distributed` parameter of InfoNCELoss must be"):
         InfoNCELoss(distributed="yes")
+    with pytest.raises(DataError, match=r"x and y of CosineCritic must have shapes \(n, d\) and \(m, d\). Got \(6, 4\) and \(6, 3\)"):
+        InfoNCELoss()(z1, z2[:, :3])
 
 
 def test_vib_kl_equals_functional_and_sampling(gen):
@@ -231,3 +266,160 @@ def test_club_training_reduces_estimate_of_dependent_pair():
     true_dep = 0.5 * math.log(1 + 1 / 0.09)  # I(X; X + N(0, 0.3^2)) for X ~ N(0, 1): 1.25 nats
     assert values["dep"] > 0.8 * true_dep
     assert abs(values["ind"]) < 0.1
+
+
+# --- from_logits, mixed precision, input errors -----------------------------------
+
+
+def test_from_logits_false_takes_probabilities(gen):
+    """IICLoss()(p, p) on probabilities used to apply softmax again (-0.0012 instead of -1.55)."""
+    logits = 4.0 * torch.randn(200, 5, generator=gen, dtype=torch.float64)
+    p = logits.softmax(-1)
+    with pytest.warns(MutualInfoWarning, match="look like probabilities"):
+        flattened = IICLoss()(p, p)
+    assert float(flattened) > -0.01  # the silent failure the warning is about
+    assert float(IICLoss(from_logits=False)(p, p)) == pytest.approx(float(IICLoss()(logits, logits)), abs=1e-12)
+    assert float(IICLoss()(logits, logits)) < -0.5
+    labels = torch.randint(0, 5, (200,), generator=gen)
+    assert float(DiscreteMILoss(from_logits=False)(p, labels)) == pytest.approx(float(DiscreteMILoss()(logits, labels)), abs=1e-12)
+    assert float(DiscreteMILoss(from_logits=False)(p, p.flip(0))) == pytest.approx(float(DiscreteMILoss()(logits, logits.flip(0))), abs=1e-12)
+    # Probabilities that do not quite sum to 1 (rounding) are renormalised, as Keras does.
+    assert float(DiscreteMILoss(from_logits=False)(1.001 * p, labels)) == pytest.approx(float(DiscreteMILoss()(logits, labels)), abs=1e-12)
+    with pytest.warns(MutualInfoWarning, match="target of DiscreteMILoss look like probabilities"):
+        DiscreteMILoss()(logits, p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        DiscreteMILoss()(logits, labels)  # logits: no warning
+        IICLoss(from_logits=False)(p, p)
+    with pytest.raises(ParameterError, match="The `from_logits` parameter of IICLoss must be a bool. Got 'no'"):
+        IICLoss(from_logits="no")
+    with pytest.raises(DataError, match="logits of DiscreteMILoss must hold probabilities"):
+        DiscreteMILoss(from_logits=False)(logits, labels)
+
+
+def test_input_errors(gen):
+    logits = torch.randn(6, 3, generator=gen)
+    with pytest.raises(DataError, match=r"target of DiscreteMILoss must hold integer labels .* Got dtype torch.bool; convert it with target.long\(\)"):
+        DiscreteMILoss()(logits, torch.tensor([True, False] * 3))
+    with pytest.raises(DataError, match=r"logits of DiscreteMILoss is empty: the batch needs at least one sample"):
+        DiscreteMILoss()(logits[:0], torch.zeros(0, dtype=torch.long))
+    with pytest.raises(DataError, match=r"logits of IICLoss is empty"):
+        IICLoss()(logits[:0], logits[:0])
+    with pytest.raises(DataError, match=r"logits of DiscreteMILoss must be a floating-point tensor of logits. Got dtype torch.int64 \(labels go in `target`"):
+        DiscreteMILoss()(torch.ones(6, 3, dtype=torch.long), torch.zeros(6, dtype=torch.long))
+    with pytest.raises(DataError, match=r"logits_prime of IICLoss must be a floating-point tensor of probabilities. Got dtype torch.bool"):
+        IICLoss(from_logits=False)(logits.softmax(-1), logits > 0)
+
+
+class _Dot:
+    """Critic ``a @ b.T`` rounded to the inputs' dtype; keeps its last scores (for a float64 reference).
+
+    The product itself is taken in float64, so that what is tested is the loss's arithmetic
+    on half-precision scores, not the critic's own half-precision matrix product.
+    """
+
+    def __call__(self, a, b):
+        scores = (a.double() @ b.double().T).to(a.dtype)
+        self.last = scores.detach()
+        return scores
+
+
+_BOUND_OF = {"InfoNCELoss(critic)": F.infonce, "NWJLoss": F.nwj, "JSLoss": F.js, "SMILELoss": F.smile, "MINELoss": F.dv}
+
+
+def _half_cases():
+    """name -> (make_loss(dtype) -> module, inputs(gen) -> tuple of float64 tensors). Large logits and scores on purpose."""
+    from mutinfo import losses
+
+    def two(gen, scale, d=4, n=48):
+        x = torch.randn(n, d, generator=gen, dtype=torch.float64)
+        return scale * x, scale * (x + 0.3 * torch.randn(n, d, generator=gen, dtype=torch.float64))
+
+    return {
+        "DiscreteMILoss(labels)": (lambda dt: DiscreteMILoss(), lambda gen: (40 * torch.randn(48, 4, generator=gen, dtype=torch.float64),
+                                                                             torch.randint(0, 4, (48,), generator=gen))),
+        "DiscreteMILoss(two logits)": (lambda dt: DiscreteMILoss(), lambda gen: two(gen, 20.0)),
+        "IICLoss": (lambda dt: IICLoss(), lambda gen: two(gen, 20.0)),
+        "InfoNCELoss": (lambda dt: InfoNCELoss(temperature=0.05), lambda gen: two(gen, 1.0)),
+        "InfoNCELoss(critic)": (lambda dt: InfoNCELoss(_Dot()), lambda gen: two(gen, 1.0)),  # scores up to ~ 11 off the diagonal
+        "NTXentLoss": (lambda dt: NTXentLoss(temperature=0.05), lambda gen: two(gen, 1.0)),
+        "NWJLoss": (lambda dt: losses.NWJLoss(_Dot()), lambda gen: two(gen, 1.0)),
+        "JSLoss": (lambda dt: losses.JSLoss(_Dot()), lambda gen: two(gen, 1.0)),
+        "SMILELoss": (lambda dt: losses.SMILELoss(_Dot()), lambda gen: two(gen, 1.0)),
+        "MINELoss": (lambda dt: losses.MINELoss(_Dot()), lambda gen: two(gen, 1.0)),
+        "CLUBLoss": (lambda dt: losses.CLUBLoss(4, 4, hidden=8).to(dt), lambda gen: two(gen, 3.0)),
+        "VIB": (lambda dt: VIB(4, 2).to(dt), lambda gen: two(gen, 3.0)[:1]),
+    }
+
+
+def _run(loss, inputs):
+    out = loss(*inputs)
+    return out if not isinstance(loss, VIB) else loss.loss + out.float().square().mean()
+
+
+def _reference(name, make, loss, inputs):
+    """The float64 value of the same computation on the same (rounded) inputs or critic scores; None for modules with layers."""
+    if name in _BOUND_OF:
+        return -_BOUND_OF[name](loss.critic.last.double())
+    if name in ("CLUBLoss", "VIB"):
+        return None
+    return _run(make(torch.float64), tuple(t.detach().double() if t.is_floating_point() else t for t in inputs))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("name", list(_half_cases()))
+def test_every_loss_finite_in_half_precision(name, dtype):
+    """fp16/bf16 inputs: finite value and gradients, equal to the float64 value of the same (rounded) inputs."""
+    make, inputs = _half_cases()[name]
+    torch.manual_seed(0)
+    low = tuple(t.to(dtype).requires_grad_() if t.is_floating_point() else t for t in inputs(torch.Generator().manual_seed(1)))
+    loss = make(dtype)
+    value = _run(loss, low)
+    value.backward()
+    assert torch.isfinite(value), (name, value)
+    for t in low:
+        if t.is_floating_point():
+            assert torch.isfinite(t.grad).all(), name
+    for p in loss.parameters():
+        assert torch.isfinite(p.grad).all(), name
+    ref = _reference(name, make, loss, low)
+    if ref is not None:
+        assert float(value.detach()) == pytest.approx(float(ref), rel=1e-4, abs=1e-4), name
+
+
+@pytest.mark.parametrize("name", list(_half_cases()))
+def test_every_loss_finite_under_autocast(name):
+    """torch.autocast (bfloat16 on CPU): the model's outputs are bfloat16, the loss is finite and computed in float32."""
+    make, inputs = _half_cases()[name]
+    xs = tuple(t.float() if t.is_floating_point() else t for t in inputs(torch.Generator().manual_seed(2)))
+    torch.manual_seed(0)
+    head = torch.nn.Linear(xs[0].shape[1], xs[0].shape[1])
+    with torch.no_grad():
+        head.weight.copy_(torch.eye(xs[0].shape[1]))
+        head.bias.zero_()
+    loss = make(torch.float32)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        outs = tuple(head(t) if t.is_floating_point() else t for t in xs)
+        assert outs[0].dtype == torch.bfloat16
+        value = _run(loss, outs)
+    value.backward()
+    assert value.dtype == torch.float32
+    assert torch.isfinite(value) and torch.isfinite(head.weight.grad).all(), name
+    for p in loss.parameters():
+        assert torch.isfinite(p.grad).all(), name
+    ref = _reference(name, make, loss, outs)
+    if ref is not None:
+        assert float(value.detach()) == pytest.approx(float(ref), rel=1e-4, abs=1e-4), name
+
+
+def test_functional_half_precision_is_float32():
+    """The table functions compute in float32 for half inputs; EPS no longer underflows to 0 (0 * log 0 = NaN)."""
+    p = torch.tensor([[0.5, 0.0], [0.0, 0.5]], dtype=torch.float16, requires_grad=True)
+    value = F.discrete_mutual_information(p)
+    value.backward()
+    assert value.dtype == torch.float32 and float(value.detach()) == pytest.approx(math.log(2), abs=1e-6)
+    assert torch.isfinite(p.grad).all()
+    s = (11.0 + torch.randn(32, 32, generator=torch.Generator().manual_seed(0))).half()
+    for fn in (F.nwj, F.js, F.tuba, F.dv, F.infonce, F.smile):
+        assert torch.isfinite(fn(s)), fn.__name__
+        assert float(fn(s)) == pytest.approx(float(fn(s.double())), rel=1e-5), fn.__name__

@@ -257,14 +257,14 @@ def test_selector_missing_values():
     y = y.astype(object)
     y[30] = None
     with pytest.raises(mi.DataError, match=r"X contains NaN at rows \[10, 20\]"):
-        MISelector(method="mrmr", n_features=2).fit(X, y)
+        MISelector(method="mrmr", n_features_to_select=2).fit(X, y)
     with pytest.raises(mi.ParameterError, match=r"The `nan_policy` parameter of MISelector must be 'raise' or 'omit'"):
         MISelector(nan_policy="propagate").fit(X, y)
     with pytest.warns(mi.MutualInfoWarning, match=r"dropped 3 rows with a missing value in X or y"):
-        sel = MISelector(method="mrmr", n_features=2, nan_policy="omit").fit(X, y)
+        sel = MISelector(method="mrmr", n_features_to_select=2, nan_policy="omit").fit(X, y)
     keep = ~np.isin(np.arange(n), [10, 20, 30])
-    clean = MISelector(method="mrmr", n_features=2).fit(X[keep], y[keep].astype(int))
-    assert sel.ranking_.tolist() == clean.ranking_.tolist()
+    clean = MISelector(method="mrmr", n_features_to_select=2).fit(X[keep], y[keep].astype(int))
+    assert sel.selection_order_.tolist() == clean.selection_order_.tolist()
     np.testing.assert_array_equal(sel.relevance_, clean.relevance_)
     # transform only selects columns: missing values pass through.
-    assert np.isnan(sel.transform(X)).sum() == (2 if 2 in sel.ranking_ else 0)
+    assert np.isnan(sel.transform(X)).sum() == (2 if 2 in sel.selection_order_ else 0)

@@ -12,10 +12,10 @@ torch = pytest.importorskip("torch")
 
 import mutinfo as mi  # noqa: E402
 import mutinfo.functional as F  # noqa: E402
-from mutinfo import DataError, MutualInfoWarning, ParameterError  # noqa: E402
+from mutinfo import DataError, EstimationError, MutualInfoWarning, ParameterError  # noqa: E402
 from mutinfo._registry import auto_method, get_method  # noqa: E402
 from mutinfo.neural import BilinearCritic, ConcatCritic, GaussianConditional, NeuralEstimator, SeparableCritic  # noqa: E402
-from mutinfo.neural._marginals import MarginalMap  # noqa: E402
+from mutinfo.neural._marginals import STANDARDIZE_RANGE, TAIL_MARGIN, MarginalMap  # noqa: E402
 from mutinfo.neural.estimator import _heldout  # noqa: E402
 
 from conftest import FULL, requires_cuda  # noqa: E402
@@ -25,17 +25,18 @@ MI_1D = -0.5 * math.log(1 - RHO**2)
 
 
 class ExactCritic(torch.nn.Module):
-    """log p(x, y) / (p(x) p(y)) of the standard bivariate normal with correlation RHO (plus a shift)."""
+    """log p(x, y) / (p(x) p(y)) of the standard bivariate normal with correlation rho (plus a shift)."""
 
     eval_block = 4096
 
-    def __init__(self, shift: float = 0.0, scale: float = 1.0) -> None:
+    def __init__(self, shift: float = 0.0, scale: float = 1.0, rho: float = RHO) -> None:
         super().__init__()
-        self.shift, self.scale = shift, scale
+        self.shift, self.scale, self.rho = shift, scale, rho
 
     def forward(self, x, y):
+        rho = self.rho
         xi, yj = x[:, :1].double(), y[:, :1].double().T
-        r = -0.5 * math.log(1 - RHO**2) - (RHO**2 * (xi**2 + yj**2) - 2 * RHO * xi * yj) / (2 * (1 - RHO**2))
+        r = -0.5 * math.log(1 - rho**2) - (rho**2 * (xi**2 + yj**2) - 2 * rho * xi * yj) / (2 * (1 - rho**2))
         return self.scale * r + self.shift
 
 
@@ -106,18 +107,58 @@ def test_critic_errors():
 # Per-coordinate input maps.
 
 
-def test_gaussianize_is_increasing_everywhere_and_ignores_monotone_distortions():
+def test_gaussianize_is_increasing_inside_and_ignores_monotone_distortions():
     rng = np.random.default_rng(3)
     a = torch.as_tensor(rng.standard_t(2, size=(500, 2)))
     m = MarginalMap("gaussianize", a)
     z = m(a)
     assert abs(float(z.mean())) < 0.05 and float(z.std()) == pytest.approx(1.0, abs=0.05)
-    grid = torch.linspace(-1000, 1000, 20001, dtype=torch.float64)[:, None].repeat(1, 2)
-    assert bool((m(grid).diff(dim=0) > 0).all())  # strictly increasing, also far outside the training range
+    inside = torch.sort(a, dim=0).values
+    assert bool((m(inside).diff(dim=0) > 0).all())  # strictly increasing on the training range
     cubed = MarginalMap("gaussianize", a**3)
     assert torch.allclose(cubed(a**3), z, atol=1e-6)  # x -> x^3 changes nothing at the training points
+
+
+def test_standardize_is_robust():
+    rng = np.random.default_rng(4)
+    a = torch.as_tensor(rng.standard_normal((4000, 2)) * [3.0, 1e-3] + [5.0, -2.0])
     s = MarginalMap("standardize", a)(a)
-    assert torch.allclose(s.mean(0), torch.zeros(2, dtype=torch.float32), atol=1e-5)
+    # (t - median) / (IQR / 1.349): about mean 0 and sd 1 on Gaussian data.
+    assert torch.allclose(s.mean(0), torch.zeros(2), atol=0.05) and torch.allclose(s.std(0), torch.ones(2), atol=0.05)
+    a[0, 0] = 1e100  # one extreme training value moves the others by a rank-free robust scale only
+    s2 = MarginalMap("standardize", a)(a)
+    assert float((s2[1:] - s[1:]).abs().max()) < 0.01
+    assert float(s2[0, 0]) <= float(s[1:, 0].max()) + TAIL_MARGIN + STANDARDIZE_RANGE
+
+
+@pytest.mark.parametrize("kind", ["gaussianize", "standardize"])
+def test_marginal_maps_clamp_beyond_the_training_range(kind):
+    rng = np.random.default_rng(3)
+    a = torch.as_tensor(rng.standard_normal((300, 2)))
+    m = MarginalMap(kind, a)
+    z = m(a)
+    lo, hi = z.min(0).values, z.max(0).values
+    far = torch.as_tensor([-1e300, -1e100, -1e3, -10.0, 10.0, 1e3, 1e100, 1e300], dtype=torch.float64)[:, None].repeat(1, 2)
+    out = m(far)
+    assert bool(torch.isfinite(out).all()) and bool((out.diff(dim=0) >= 0).all())
+    assert bool((out >= lo - TAIL_MARGIN - 1e-6).all()) and bool((out <= hi + TAIL_MARGIN + 1e-6).all())
+    assert bool((out[:4] < lo).all()) and bool((out[4:] > hi).all())  # beyond the range, never back inside it
+    # The old map went on linearly: one held-out 1e3 reached the critic as a score near 1e3.
+
+
+@pytest.mark.parametrize("kind", ["gaussianize", "standardize"])
+def test_marginal_maps_do_not_depend_on_the_scale(kind):
+    rng = np.random.default_rng(5)
+    a = torch.as_tensor(rng.standard_normal((400, 3)))
+    held = torch.as_tensor(rng.standard_normal((200, 3)))
+    want = MarginalMap(kind, a)(held)
+    for c in (1e-300, 1e-150, 1e150, 1e300):
+        got = MarginalMap(kind, a * c)(held * c)
+        assert bool(torch.isfinite(got).all())
+        assert torch.allclose(got, want, atol=1e-6), c
+    # The training points of "gaussianize" are exactly their normal scores at every scale.
+    if kind == "gaussianize":
+        assert torch.equal(MarginalMap(kind, a * 1e300)(a * 1e300), MarginalMap(kind, a)(a))
 
 
 # ---------------------------------------------------------------------------
@@ -197,6 +238,113 @@ def test_club_is_above_the_truth():
     assert truth + 0.2 < r.value < 0.667 + 0.15
 
 
+# Data sets with known MI for the bound-direction tests: Gaussian at about 0.5 and 2 nats, and a
+# non-Gaussian 1+1-d mixture.
+def _bound_data(name):
+    if name == "gauss-0.5":
+        return mi.datasets.gaussian(2000, dim=1, rho=mi.datasets.rho_for_mi(0.5), random_state=21)
+    if name == "gauss-2":
+        return mi.datasets.gaussian(2000, dim=2, rho=mi.datasets.rho_for_mi(1.0), random_state=22)
+    return mi.datasets.gaussian_mixture(2000, random_state=23)
+
+
+BOUND_STEPS = None if FULL else 150
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("data", ["gauss-0.5", "gauss-2", "mixture"])
+@pytest.mark.parametrize("bound", ["nwj", "js", "infonce"])
+def test_lower_bound_read_outs_stay_below_the_truth(bound, data):
+    # nwj, js and infonce are documented as lower bounds in expectation on held-out data.
+    x, y, truth = _bound_data(data)
+    r = _fit(bound, x, y, max_steps=BOUND_STEPS, hidden=(64,), embed_dim=32)
+    assert r.value < truth + 3 * r.std_error, (r.value, r.std_error, truth)
+    assert r.value > 0.3 * truth  # and trained: a real estimate, not a trivial 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("data", ["gauss-0.5", "gauss-2"])
+def test_club_read_out_stays_above_the_truth_when_q_can_fit(data):
+    # club is documented as an upper bound when q(y|x) fits p(y|x): Gaussian data, Gaussian q.
+    x, y, truth = _bound_data(data)
+    r = _fit("club", x, y, max_steps=BOUND_STEPS, hidden=(64,))
+    assert r.value > truth - 3 * r.std_error, (r.value, r.std_error, truth)
+
+
+def _exact_replicates(rho, bounds, *, m, clip=None, reps=400, shift=0.0):
+    """Held-out values of the exact critic log r + shift (+1 for nwj) over fresh samples of m rows."""
+    from mutinfo._threads import torch_threads
+
+    out = {b: [] for b in bounds}
+    with torch_threads(1):  # tiny tensors: extra threads only contend
+        for s in range(reps):
+            x, y = (torch.as_tensor(a) for a in mi.datasets.gaussian(m, dim=1, rho=rho, random_state=5000 + s)[:2])
+            for b in bounds:
+                c = ExactCritic(rho=rho, shift=shift + (1.0 if b == "nwj" else 0.0))
+                out[b].append(_heldout(c, x, y, b, batch_size=m, clip=clip).value)
+    return {b: np.array(v) for b, v in out.items()}
+
+
+def test_held_out_dv_is_biased_upward_and_nwj_is_not():
+    # With the optimal critic f* the population DV value is I. The held-out NWJ at f* + 1 is unbiased;
+    # the held-out DV value exceeds it on every sample (M - 1 - log M >= 0 for the negatives' mean M).
+    rho = 0.999
+    truth = -0.5 * math.log(1 - rho**2)  # 3.108 nats
+    v = _exact_replicates(rho, ["dv", "nwj"], m=20)
+    sem = v["nwj"].std() / math.sqrt(len(v["nwj"]))
+    assert v["nwj"].mean() == pytest.approx(truth, abs=3 * sem)
+    gap = v["dv"] - v["nwj"]
+    assert (gap >= -1e-12).all() and gap.mean() > 0.05  # so E[dv] > I: not a lower bound in expectation
+
+
+def test_smile_is_neither_a_lower_nor_an_upper_bound():
+    rho = 0.999
+    truth = -0.5 * math.log(1 - rho**2)  # 3.108 nats
+    # At the optimal critic log r with tau = 1: capping the rare large negative scores removes most of
+    # E_q exp f, and SMILE reads about 3.78, far above the truth.
+    above = _exact_replicates(rho, ["smile"], m=200, clip=1.0, reps=100)["smile"]
+    assert above.mean() > truth + 0.5
+    # At log r - 10 (as optimal for DV, which reads I there too) with tau = 5: every negative score
+    # is lifted to -5, and SMILE reads I - 5.
+    below = _exact_replicates(rho, ["smile", "dv"], m=200, clip=5.0, reps=20, shift=-10.0)
+    assert below["smile"].mean() < truth - 4.0
+    assert below["dv"].mean() == pytest.approx(truth, abs=0.1)
+
+
+class _DivergingCritic(torch.nn.Module):
+    """A bilinear critic whose scores become +inf after 50 training calls (the count is part of its state)."""
+
+    eval_block = 4096
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.full((1, 1), 0.5))
+        self.register_buffer("calls", torch.zeros((), dtype=torch.long))
+
+    def forward(self, x, y):
+        if self.training:
+            self.calls += 1
+        s = x[:, :1] @ self.w @ y[:, :1].T
+        return s + math.inf if int(self.calls) > 50 else s
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_divergence_reports_the_last_finite_critic(early_stopping):
+    x, y, _ = mi.datasets.gaussian(1000, dim=1, rho=0.8, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = NeuralEstimator(
+            "nwj", critic=_DivergingCritic(), batch_size=64, max_steps=200, early_stopping=early_stopping, random_state=0
+        ).fit(x, y)
+    r = est.result_
+    # 600 training rows in batches of 64: 9 steps an epoch, checks every 45 steps; scores are inf from step 50.
+    assert r.steps == 50 and r.best_step == 45 and int(est.critic_.calls) == 45  # the critic of step 45
+    assert math.isfinite(r.value) and math.isfinite(r.std_error)  # before, without early stopping: NaN
+    kept = "the best on validation" if early_stopping else "the last with a finite validation value"
+    note = f"Training diverged at step 50 (the nwj objective became nan); the critic of step 45, {kept}, is reported."
+    assert any(note in str(w.message) for w in caught) and any(note in w for w in r.warnings)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("bound", ["smile", "infonce", "dv", "nwj", "js"])
 def test_held_out_lower_bounds_do_not_invent_information(bound):
@@ -211,8 +359,14 @@ def test_held_out_lower_bounds_do_not_invent_information(bound):
 def test_exponentiated_read_out_is_never_silently_absurd_on_heavy_tails(seed):
     # NWJ at 1 + f of a JS-trained critic on a 2+2-d Student-t (df=3): one held-out pair with a
     # large score can dominate exp(f). The value is then either a sane lower bound or flagged.
+    # A value more than 1 nat below 0 is refused (EstimationError), not returned.
     x, y, truth = mi.datasets.student_t(10_000, dim=2, df=3, rho=0.5, random_state=seed)  # 0.399 nats
-    r = NeuralEstimator("js", random_state=seed, progress=False).fit(x, y).result_
+    try:
+        r = NeuralEstimator("js", random_state=seed, progress=False).fit(x, y).result_
+    except EstimationError as e:
+        assert "more than 1 nat below the 0 nats that a constant critic reads" in str(e)
+        return
+    assert r.value > -1.0
     sane = 0.2 < r.value < truth + 3 * r.std_error
     flagged = any("dominated by a few sample pairs" in w for w in r.warnings)
     assert sane or flagged
@@ -233,8 +387,11 @@ def test_overfitting_is_reported():
     rng = np.random.default_rng(6)
     x, y = rng.standard_normal((300, 10)), rng.standard_normal((300, 10))
     with pytest.warns(MutualInfoWarning, match="far below the same bound on training data"):
-        r = NeuralEstimator("dv", hidden=(128, 128), epochs=150, early_stopping=False, random_state=0).fit(x, y).result_
+        r = NeuralEstimator("dv", hidden=(128, 128), epochs=40, early_stopping=False, random_state=0).fit(x, y).result_
     assert r.train_value > r.value + 0.2
+    # Trained much longer, the held-out value falls more than 1 nat below 0: refused, not returned.
+    with pytest.raises(EstimationError, match=r"The held-out dv estimate is -\d.* more than 1 nat below the 0 nats"):
+        NeuralEstimator("dv", hidden=(128, 128), epochs=150, early_stopping=False, random_state=0).fit(x, y)
 
 
 @pytest.mark.slow
@@ -257,7 +414,7 @@ def test_seeded_runs_are_reproducible_and_evaluate_on_new_data():
 @pytest.mark.slow
 def test_custom_critics_and_torch_input():
     x, y, _ = mi.datasets.gaussian(1000, dim=2, rho=0.8, random_state=3)
-    module = BilinearCritic(2, 2)
+    module = BilinearCritic(2, 2, generator=torch.Generator().manual_seed(1))
     r1 = _fit("infonce", x, y, critic=module, max_steps=50)
     r2 = _fit("infonce", x, y, critic=module, max_steps=50)
     assert r1.value == r2.value  # the module is copied, not trained in place
@@ -283,7 +440,7 @@ def test_default_network_depends_on_the_input_dimension():
     assert est._network(20, 3, "separable") == {"hidden": (256,), "activation": "softplus", "embed_dim": 64}
     assert est._network(2, 2, "concat") == {"activation": "softplus"}
     assert NeuralEstimator(hidden=(32,), activation="tanh")._network(2, 2, "separable")["hidden"] == (32,)
-    critic = NeuralEstimator()._build_critic(5, 5)
+    critic = NeuralEstimator()._build_critic(5, 5, torch.Generator())
     assert isinstance(critic, SeparableCritic) and isinstance(critic.g[1], torch.nn.SiLU) and len(critic.g) == 5
 
 

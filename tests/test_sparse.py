@@ -26,14 +26,15 @@ def _counts(n=400, p=30, seed=0):
 @pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
 def test_selector_sparse_equals_dense(method, fmt):
     X, y = _counts()
-    dense = MISelector(method=method, n_features=8, estimator="miller_madow").fit(X, y)
-    sparse = MISelector(method=method, n_features=8, estimator="miller_madow").fit(sp.coo_matrix(X).asformat(fmt), y)
+    dense = MISelector(method=method, n_features_to_select=8, estimator="miller_madow").fit(X, y)
+    sparse = MISelector(method=method, n_features_to_select=8, estimator="miller_madow").fit(sp.coo_matrix(X).asformat(fmt), y)
+    np.testing.assert_array_equal(sparse.selection_order_, dense.selection_order_)
     np.testing.assert_array_equal(sparse.ranking_, dense.ranking_)
     np.testing.assert_allclose(sparse.scores_, dense.scores_, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(sparse.relevance_, dense.relevance_, rtol=1e-12, atol=1e-14)
     out = sparse.transform(sp.csr_matrix(X))
     assert sp.issparse(out) and out.shape == (400, 8)
-    np.testing.assert_array_equal(out.toarray(), X[:, np.sort(dense.ranking_)])
+    np.testing.assert_array_equal(out.toarray(), X[:, dense.get_support()])
 
 
 def test_selector_sparse_binary_indicators_and_small_blocks(monkeypatch):
@@ -42,9 +43,9 @@ def test_selector_sparse_binary_indicators_and_small_blocks(monkeypatch):
     X, y = _counts(p=50, seed=1)
     B = (X > 0).astype(np.int8)
     monkeypatch.setattr(msp, "BLOCK_CELLS", 64)  # many blocks of columns
-    dense = MISelector(method="jmi", n_features=6, estimator="plugin").fit(B, y)
-    sparse = MISelector(method="jmi", n_features=6, estimator="plugin").fit(sp.csr_matrix(B), y)
-    np.testing.assert_array_equal(sparse.ranking_, dense.ranking_)
+    dense = MISelector(method="jmi", n_features_to_select=6, estimator="plugin").fit(B, y)
+    sparse = MISelector(method="jmi", n_features_to_select=6, estimator="plugin").fit(sp.csr_matrix(B), y)
+    np.testing.assert_array_equal(sparse.selection_order_, dense.selection_order_)
     np.testing.assert_allclose(sparse.scores_, dense.scores_, rtol=1e-12)
 
 
@@ -52,7 +53,7 @@ def test_selector_sparse_relevance_hand_table():
     # X = [0, 0, 1, 2] (sparse: two non-zeros), y = [0, 1, 0, 1]: table {(0,0):1, (0,1):1, (1,0):1, (2,1):1}
     # plug-in I = H(X) + H(Y) - H(X,Y) = (1.5 + 1 - 2) bits = 0.5 bits
     X = sp.csr_matrix(np.array([[0], [0], [1], [2]]))
-    sel = MISelector(method="mi", n_features=1, estimator="plugin").fit(X, [0, 1, 0, 1])
+    sel = MISelector(method="mi", n_features_to_select=1, estimator="plugin").fit(X, [0, 1, 0, 1])
     assert sel.relevance_[0] == pytest.approx(0.5 * np.log(2), abs=1e-12)
 
 
@@ -62,17 +63,17 @@ def test_selector_sparse_never_densifies(monkeypatch):
     for cls in (sp.csr_matrix, sp.csc_matrix, sp.coo_matrix):
         monkeypatch.setattr(cls, "toarray", lambda self, *a, **k: (_ for _ in ()).throw(AssertionError("densified")))
         monkeypatch.setattr(cls, "todense", lambda self, *a, **k: (_ for _ in ()).throw(AssertionError("densified")))
-    sel = MISelector(method="mrmr", n_features=5, estimator="plugin").fit(S, y)
-    assert sel.ranking_.shape == (5,)
+    sel = MISelector(method="mrmr", n_features_to_select=5, estimator="plugin").fit(S, y)
+    assert sel.selection_order_.shape == (5,) and sel.get_support().sum() == 5
 
 
 def test_selector_sparse_rejects_non_counts_and_knn():
     with pytest.raises(DataError, match=r"counts or binary indicators .*X\[1, 0\] = -1"):
-        MISelector(n_features=1).fit(sp.csr_matrix(np.array([[0.0], [-1.0], [2.0]])), [0, 1, 0])
+        MISelector(n_features_to_select=1).fit(sp.csr_matrix(np.array([[0.0], [-1.0], [2.0]])), [0, 1, 0])
     with pytest.raises(DataError, match=r"X\[2, 0\] = 0.5"):
-        MISelector(n_features=1).fit(sp.csr_matrix(np.array([[0.0], [1.0], [0.5]])), [0, 1, 0])
+        MISelector(n_features_to_select=1).fit(sp.csr_matrix(np.array([[0.0], [1.0], [0.5]])), [0, 1, 0])
     with pytest.raises(ParameterError, match="`estimator` parameter of MISelector"):
-        MISelector(n_features=1, estimator="knn").fit(sp.csr_matrix(np.eye(3)), [0, 1, 0])
+        MISelector(n_features_to_select=1, estimator="knn").fit(sp.csr_matrix(np.eye(3)), [0, 1, 0])
 
 
 @pytest.mark.parametrize("method", ["plugin", "miller_madow", "grassberger", "chao_shen", "nsb", "auto"])

@@ -24,6 +24,7 @@ from ._api import methods as methods
 from ._api import mutual_information as mutual_information
 from ._api import pairwise as pairwise
 from ._errors import DataError as DataError
+from ._errors import EstimationError as EstimationError
 from ._errors import MissingDependencyError as MissingDependencyError
 from ._errors import MutualInfoError as MutualInfoError
 from ._errors import MutualInfoWarning as MutualInfoWarning
@@ -61,6 +62,7 @@ __all__ = [
     "MutualInfoError",
     "ParameterError",
     "DataError",
+    "EstimationError",
     "UnknownMethodError",
     "UnsupportedDataError",
     "MissingDependencyError",

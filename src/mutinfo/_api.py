@@ -18,7 +18,7 @@ import numpy as np
 from . import _registry
 from ._errors import MutualInfoWarning, ParameterError, UnsupportedDataError, param_error
 from ._progress import progress
-from ._result import Estimate
+from ._result import Estimate, display_name
 from ._validation import (
     RawInput,
     Variable,
@@ -620,6 +620,7 @@ def estimate(
         n_bootstrap=used_boot,
         n_permutations=used_perm,
         details=details,
+        names=tuple(display_name(v, d) for v, d in zip((x, y, z), ("X", "Y", "Z")) if v is not None),
     )
 
 
@@ -698,7 +699,9 @@ def pairwise(
 
     Returns
     -------
-    ndarray of shape (p, q) or (p, p)
+    ndarray of shape (p, q) or (p, p); with pandas input (X or Y a DataFrame or
+    Series), a pandas Series indexed by X's column names when Y is one target (a
+    Series or 1-D), else a DataFrame labelled by the column names of X and Y.
 
     Examples
     --------
@@ -766,7 +769,20 @@ def pairwise(
                 MutualInfoWarning,
                 stacklevel=2,
             )
-    return out
+    return _labelled(out, X, Y, xcols, ycols)
+
+
+def _labelled(out: np.ndarray, X: Any, Y: Any, xcols: list[tuple[str, Any]], ycols: list[tuple[str, Any]]) -> Any:
+    """pandas in, pandas out: a Series for one target (a Series or 1-D Y), else a DataFrame, labelled by column names."""
+    import sys
+
+    pd = sys.modules.get("pandas")
+    if pd is None or not any(isinstance(v, (pd.DataFrame, pd.Series)) for v in (X, Y)):
+        return out
+    rows, cols = [n for n, _ in xcols], [n for n, _ in ycols]
+    if Y is not None and (isinstance(Y, pd.Series) or getattr(Y, "ndim", 2) == 1):
+        return pd.Series(out[:, 0], index=rows, name=cols[0])
+    return pd.DataFrame(out, index=rows, columns=cols)
 
 
 # Discrete methods whose entropy needs only the observed counts: sparse pairwise evaluates them on the tables.

@@ -11,6 +11,7 @@ __all__ = [
     "MutualInfoError",
     "ParameterError",
     "DataError",
+    "EstimationError",
     "UnknownMethodError",
     "UnsupportedDataError",
     "MissingDependencyError",
@@ -28,6 +29,15 @@ class ParameterError(MutualInfoError):
 
 class DataError(MutualInfoError):
     """The data cannot be used: NaN or inf, mismatched lengths, empty, wrong shape."""
+
+
+class EstimationError(DataError):
+    """The estimator ran but produced no number that can be trusted, so none is returned.
+
+    For instance a neural critic whose held-out read-out overflows, is far below 0 or
+    above what the held-out samples can support. A :class:`DataError`, since the cure
+    is usually in the data (more samples, extreme rows) or in the estimator's settings.
+    """
 
 
 class UnknownMethodError(MutualInfoError):

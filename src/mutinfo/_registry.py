@@ -142,26 +142,33 @@ REGISTRY: tuple[MethodInfo, ...] = (
                "Ross (2014), PLoS ONE 9(2)", devices=("cpu", "cuda")),
     # Continuous data, neural: a critic trained with a variational bound, reported on held-out samples.
     MethodInfo("smile", "neural", ("continuous",), ("mi",), f"{_N}:SMILE",
-               "Clipped DV bound (tau=5) of a critic trained as Jensen-Shannon; low variance up to ~10 nats.",
+               "DV read-out with negatives clipped to [-5, 5], critic trained as Jensen-Shannon: a biased estimator, "
+               "not a bound; low variance up to ~10 nats.",
                "Song & Ermon (2020), ICLR", differentiable=True, devices=("cpu", "cuda")),
     MethodInfo("infonce", "neural", ("continuous",), ("mi",), f"{_N}:INFONCE",
-               "Contrastive (CPC) lower bound; low variance but never above log(batch_size).",
+               "Contrastive (CPC) bound: held-out value a lower bound in expectation; low variance but never above "
+               "log(batch_size).",
                "van den Oord et al. (2018), arXiv:1807.03748; Poole et al. (2019), ICML",
                aliases=("nce", "cpc"), differentiable=True, devices=("cpu", "cuda")),
     MethodInfo("nwj", "neural", ("continuous",), ("mi",), f"{_N}:NWJ",
-               "Nguyen-Wainwright-Jordan (f-divergence) lower bound; unbiased per batch, variance grows like exp(I).",
+               "Nguyen-Wainwright-Jordan (f-divergence) bound: held-out value unbiased, a lower bound in expectation; "
+               "variance grows like exp(I).",
                "Nguyen, Wainwright & Jordan (2010), IEEE Trans. Inf. Theory 56(11)", differentiable=True, devices=("cpu", "cuda")),
     MethodInfo("mine", "neural", ("continuous",), ("mi",), f"{_N}:MINE",
-               "Donsker-Varadhan bound with MINE's moving-average gradient correction.",
+               "Donsker-Varadhan read-out (as dv: an upward-biased estimate of a lower bound) with MINE's "
+               "moving-average gradient correction.",
                "Belghazi et al. (2018), ICML", differentiable=True, devices=("cpu", "cuda")),
     MethodInfo("dv", "neural", ("continuous",), ("mi",), f"{_N}:DV",
-               "Donsker-Varadhan lower bound trained directly; variance grows like exp(I).",
+               "Donsker-Varadhan bound trained directly; held-out value (-log of a mean) biased upward, so not a bound "
+               "in expectation; variance grows like exp(I).",
                "Donsker & Varadhan (1983); Poole et al. (2019), ICML", differentiable=True, devices=("cpu", "cuda")),
     MethodInfo("js", "neural", ("continuous",), ("mi",), f"{_N}:JS",
-               "Critic trained as Jensen-Shannon (f-GAN), MI reported by the NWJ bound; fragile on heavy tails (warned).",
+               "Critic trained as Jensen-Shannon (f-GAN), MI reported by the NWJ bound (a lower bound in expectation); "
+               "fragile on heavy tails (warned).",
                "Hjelm et al. (2019), ICLR; Poole et al. (2019), ICML", differentiable=True, devices=("cpu", "cuda")),
     MethodInfo("club", "neural", ("continuous",), ("mi",), f"{_N}:CLUB",
-               "Contrastive log-ratio UPPER bound from a Gaussian q(y|x); loose when dependence is strong.",
+               "Contrastive log-ratio bound from a Gaussian q(y|x): an UPPER bound only when q fits p(y|x) well; "
+               "loose when dependence is strong.",
                "Cheng et al. (2020), ICML", differentiable=True, devices=("cpu", "cuda")),
 )
 

@@ -6,14 +6,32 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Estimate"]
+__all__ = ["Estimate", "display_name"]
 
 _SYMBOLS = {
-    "entropy": "H(X)",
-    "conditional_entropy": "H(X|Y)",
-    "mi": "I(X;Y)",
-    "cmi": "I(X;Y|Z)",
+    "entropy": "H({0})",
+    "conditional_entropy": "H({0}|{1})",
+    "mi": "I({0};{1})",
+    "cmi": "I({0};{1}|{2})",
 }
+_DEFAULT_NAMES = ("X", "Y", "Z")
+
+
+def display_name(value: Any, default: str) -> str:
+    """The name a variable is shown under: a pandas Series' name, a DataFrame's column names, else ``default``.
+
+    >>> display_name([1, 2], "X")
+    'X'
+    """
+    import sys
+
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        if isinstance(value, pd.Series) and value.name is not None:
+            return str(value.name)
+        if isinstance(value, pd.DataFrame) and len(value.columns):
+            return ",".join(str(c) for c in value.columns)
+    return default
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,9 @@ class Estimate:
         Method parameters, the data kinds used, for ``method="auto"`` why the method
         was chosen, and with an interval ``"interval"`` (its construction) and
         ``"interval_widened"`` (whether it was extended to reach ``value``).
+    names : tuple of str
+        Names of x, y (and z) as shown by ``str()``: a pandas Series' name or a
+        DataFrame's column names, else "X", "Y", "Z".
     """
 
     value: float
@@ -67,6 +88,14 @@ class Estimate:
     n_bootstrap: int = 0
     n_permutations: int = 0
     details: dict[str, Any] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The quantity with the variables' names, e.g. ``"I(age;income)"``."""
+        names = (*self.names, *_DEFAULT_NAMES[len(self.names):])
+        symbol = _SYMBOLS.get(self.quantity)
+        return self.quantity if symbol is None else symbol.format(*names)
 
     def __float__(self) -> float:
         return float(self.value)
@@ -75,6 +104,7 @@ class Estimate:
         """A JSON-serialisable dict (non-finite floats become None)."""
         out = asdict(self)
         out["warnings"] = list(self.warnings)
+        out["names"] = list(self.names)
         for key in ("value", "ci_low", "ci_high", "p_value", "std_error"):
             v = out[key]
             if v is not None and not math.isfinite(v):
@@ -82,7 +112,7 @@ class Estimate:
         return out
 
     def __str__(self) -> str:
-        text = f"{_SYMBOLS.get(self.quantity, self.quantity)} = {self.value:.4g} {self.unit}"
+        text = f"{self.label} = {self.value:.4g} {self.unit}"
         if self.ci_low is not None and self.ci_high is not None:
             text += f", {100 * (self.ci_level or 0):g}% CI [{self.ci_low:.4g}, {self.ci_high:.4g}]"
         if self.p_value is not None:

@@ -543,6 +543,8 @@ def _read_torch(value: Any, name: str, nan_policy: str = "raise") -> RawInput:
     import torch
 
     data = value.detach()
+    if data.dtype in (torch.float16, torch.bfloat16):  # estimators compute in float32 at least (numpy has no bfloat16)
+        data = data.float()
     if data.is_complex():
         raise DataError(f"{name} has complex dtype {data.dtype}; mutual information needs real or label data.")
     if data.ndim == 0:

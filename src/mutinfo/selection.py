@@ -1,6 +1,6 @@
 """Feature ranking and selection by mutual information (a scikit-learn transformer).
 
-:class:`MISelector` picks ``n_features`` columns of X greedily, one at a time, by
+:class:`MISelector` picks ``n_features_to_select`` columns of X greedily, one at a time, by
 one of four criteria from the information-theoretic feature-selection literature
 (all in nats; S is the set already selected, Y the target):
 
@@ -118,7 +118,8 @@ def _sparse_discrete_mask(est: Any, p: int) -> np.ndarray:
     d = est.discrete_features
     if isinstance(d, str) and d == "auto":
         return np.ones(p, dtype=bool)
-    mask = est._discrete_mask(np.zeros((1, p)), p)
+    none = np.zeros(p, dtype=bool)
+    mask = est._discrete_mask(np.zeros((1, p)), none, none, p)
     if not mask.all():
         raise param_error("MISelector", "discrete_features", "'auto' or True for sparse X (counts or indicators are discrete)", d)
     return mask
@@ -141,6 +142,55 @@ def quantile_codes(column: np.ndarray, n_bins: int) -> np.ndarray:
     """
     edges = np.unique(np.quantile(column, np.linspace(0.0, 1.0, n_bins + 1)[1:-1]))
     return np.searchsorted(edges, column, side="right").astype(np.int64)
+
+
+def _frame_column_kinds(X: Any) -> list[str] | None:
+    """Per column of a pandas DataFrame: "label" (strings, objects, categories), "int" (integers, bools) or "float"."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(X, "columns") or not hasattr(dtypes, "__iter__"):
+        return None
+    kinds = []
+    for dtype in dtypes:
+        kind = getattr(dtype, "kind", "O")
+        name = str(dtype)
+        if name == "category" or name.startswith("string") or kind in "OUS":
+            kinds.append("label")
+        elif kind in "iub" or name in ("boolean",) or name.startswith(("Int", "UInt")):
+            kinds.append("int")
+        else:
+            kinds.append("float")
+    return kinds
+
+
+def _numeric_columns(X: np.ndarray, frame_kinds: list[str] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X as numbers (label columns replaced by integer codes), the "auto" discrete mask, the label-column mask."""
+    p = X.shape[1]
+    if frame_kinds is not None:
+        auto = np.array([k != "float" for k in frame_kinds], dtype=bool)
+        labels = np.array([k == "label" for k in frame_kinds], dtype=bool)
+    else:
+        auto = np.full(p, X.dtype.kind in "iub")
+        labels = np.zeros(p, dtype=bool)
+    if X.dtype.kind in "iufb" and not labels.any():
+        return X, auto, labels
+    if X.dtype.kind in "iufb":
+        return X.astype(np.float64), auto, labels
+    out = np.empty(X.shape, dtype=np.float64)
+    for j in range(p):
+        col = X[:, j]
+        if not labels[j]:
+            try:
+                out[:, j] = col.astype(np.float64)
+                continue
+            except (TypeError, ValueError):
+                labels[j] = True  # strings in a numpy object array: labels
+        missing = np.array([v is None or (isinstance(v, float) and v != v) for v in col.tolist()])
+        if missing.any():
+            rows = np.flatnonzero(missing)[:10].tolist()
+            raise DataError(f"column {j} of X contains missing values at rows {rows}.")
+        out[:, j] = _dense_codes(col.astype(str))
+    auto |= labels
+    return out, auto, labels
 
 
 def _dense_codes(column: np.ndarray) -> np.ndarray:
@@ -265,8 +315,9 @@ class MISelector(SelectorMixin, BaseEstimator):
     ----------
     method : {"mi", "mrmr", "jmi", "cmim"}, default "mrmr"
         Selection criterion (see the module docstring).
-    n_features : int or float, default 10
-        Number of features to keep, or a fraction in (0, 1] of the columns.
+    n_features_to_select : int or float, default 10
+        Number of features to keep, or a fraction in (0, 1] of the columns
+        (scikit-learn's name and meaning, as in ``RFE``).
     estimator : {"auto", "binning", "knn", "plugin", "miller_madow", "grassberger", "chao_shen"}, default "auto"
         How the information quantities are estimated. "binning" bins continuous
         columns into ``n_bins`` quantile bins and uses the discrete ``bin_method``;
@@ -278,8 +329,11 @@ class MISelector(SelectorMixin, BaseEstimator):
         Which columns are discrete: "auto" applies the rule of
         :func:`mutinfo.mutual_information` column by column (integers and bools are
         discrete; a float column is discrete when it holds at most 20 distinct values
-        with at least 5 samples per value), a bool applies to all columns, an array
-        of bools (a mask) or of ints (indices) lists the discrete ones.
+        with at least 5 samples per value; integer columns of a DataFrame are
+        discrete), a bool applies to all numeric columns, an array of bools (a mask),
+        of ints (indices) or of column names (for a DataFrame) lists the discrete
+        ones. Columns of strings, objects or pandas categoricals are always discrete
+        (their values are labels).
     discrete_target : "auto" or bool, default "auto"
         "auto" treats y as classes unless scikit-learn's ``type_of_target`` says
         "continuous", or y is a float array that the same rule calls continuous (a
@@ -288,8 +342,9 @@ class MISelector(SelectorMixin, BaseEstimator):
         Quantile bins per continuous column (and continuous target) for binning.
     bin_method : str, default "plugin"
         Discrete estimator used with binning.
-    k : int, default 3
-        Neighbours of the k-NN estimators.
+    n_neighbors : int, default 3
+        Neighbours of the k-NN estimators (scikit-learn's name, as in
+        ``mutual_info_classif``).
     random_state : int or None, default None
         Seeds the k-NN estimators' tie-breaking noise.
     progress : bool or None
@@ -303,10 +358,17 @@ class MISelector(SelectorMixin, BaseEstimator):
     Attributes
     ----------
     support_ : bool array of shape (n_features_in_,)
-    ranking_ : int array of shape (n_selected,)
-        Selected column indices, in the order they were chosen.
-    scores_ : float array of shape (n_selected,)
-        The criterion value (nats) of each selected feature when it was chosen.
+    ranking_ : int array of shape (n_features_in_,)
+        Rank of each column, as in ``RFE``: the selected columns get 1, 2, ..., K in
+        the order they were chosen, the others K + 1, K + 2, ... by decreasing
+        ``scores_`` (ties by column index).
+    selection_order_ : int array of shape (K,)
+        The selected column indices in the order they were chosen.
+    scores_ : float array of shape (n_features_in_,)
+        The criterion (nats) of each column, as in ``SelectKBest``: for a selected
+        column, its value when it was chosen; for the others, their value as the
+        next candidate after the last choice (one more step of the greedy search).
+        With ``method="mi"`` it equals ``relevance_``.
     relevance_ : float array of shape (n_features_in_,)
         I(X_j; Y) of every column, in nats.
     estimator_ : str
@@ -322,9 +384,10 @@ class MISelector(SelectorMixin, BaseEstimator):
     >>> a, b = rng.integers(0, 2, 2000), (rng.random(2000) < 0.2).astype(int)
     >>> X = np.column_stack([a, a, b, rng.integers(0, 2, 2000)])   # column 1 copies column 0
     >>> y = 2 * a + b
-    >>> MISelector(method="mrmr", n_features=2).fit(X, y).ranking_.tolist()
-    [0, 2]
-    >>> MISelector(method="mi", n_features=2).fit(X, y).ranking_.tolist()
+    >>> sel = MISelector(method="mrmr", n_features_to_select=2).fit(X, y)
+    >>> sel.selection_order_.tolist(), sel.ranking_.tolist()
+    ([0, 2], [1, 3, 2, 4])
+    >>> MISelector(method="mi", n_features_to_select=2).fit(X, y).selection_order_.tolist()
     [0, 1]
 
     References
@@ -338,26 +401,26 @@ class MISelector(SelectorMixin, BaseEstimator):
     def __init__(
         self,
         method: str = "mrmr",
-        n_features: int | float = 10,
+        n_features_to_select: int | float = 10,
         *,
         estimator: str = "auto",
         discrete_features: Any = "auto",
         discrete_target: Any = "auto",
         n_bins: int = 8,
         bin_method: str = "plugin",
-        k: int = 3,
+        n_neighbors: int = 3,
         random_state: int | None = None,
         progress: bool | None = None,
         nan_policy: str = "raise",
     ) -> None:
         self.method = method
-        self.n_features = n_features
+        self.n_features_to_select = n_features_to_select
         self.estimator = estimator
         self.discrete_features = discrete_features
         self.discrete_target = discrete_target
         self.n_bins = n_bins
         self.bin_method = bin_method
-        self.k = k
+        self.n_neighbors = n_neighbors
         self.random_state = random_state
         self.progress = progress
         self.nan_policy = nan_policy
@@ -365,37 +428,46 @@ class MISelector(SelectorMixin, BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
+        tags.input_tags.string = True  # string columns are read as discrete labels
+        tags.input_tags.categorical = True
         tags.input_tags.allow_nan = self.nan_policy == "omit"
+        tags.input_tags.sparse = True  # counts or indicators (mutinfo._sparse)
         return tags
 
     # -- parameters ----------------------------------------------------------------
 
     def _n_select(self, p: int) -> int:
         func = "MISelector"
-        n = self.n_features
+        n = self.n_features_to_select
         rule = f"an int in [1, n_features_in_ = {p}] or a float in (0, 1]"
         if isinstance(n, numbers.Integral) and not isinstance(n, bool):
             if not 1 <= n <= p:
-                raise param_error(func, "n_features", rule, n)
+                raise param_error(func, "n_features_to_select", rule, n)
             return int(n)
         if isinstance(n, numbers.Real) and not isinstance(n, bool) and 0.0 < n <= 1.0:
             return max(1, int(round(n * p)))
-        raise param_error(func, "n_features", rule, n)
+        raise param_error(func, "n_features_to_select", rule, n)
 
-    def _discrete_mask(self, X: np.ndarray, p: int) -> np.ndarray:
+    def _discrete_mask(self, X: np.ndarray, auto: np.ndarray, labels: np.ndarray, p: int) -> np.ndarray:
+        """Discrete columns: from ``discrete_features``, with label columns (strings, categories) always discrete."""
         d = self.discrete_features
+        names = getattr(self, "feature_names_in_", None)
         if isinstance(d, str) and d == "auto":
-            return np.array([_auto_discrete_column(X[:, j], f"X[:, {j}]") for j in range(p)], dtype=bool)
+            return auto | labels | np.array([_auto_discrete_column(X[:, j], f"X[:, {j}]") for j in range(p)], dtype=bool)
         if isinstance(d, (bool, np.bool_)):
-            return np.full(p, bool(d))
+            return np.full(p, bool(d)) | labels
         arr = np.asarray(d)
         if arr.dtype == bool and arr.shape == (p,):
-            return arr.copy()
+            return arr.copy() | labels
         if arr.ndim == 1 and arr.dtype.kind in "iu" and (arr.size == 0 or (arr.min() >= 0 and arr.max() < p)):
             mask = np.zeros(p, dtype=bool)
             mask[arr] = True
-            return mask
-        raise param_error("MISelector", "discrete_features", f"'auto', a bool, a boolean mask of length {p} or column indices in [0, {p})", d)
+            return mask | labels
+        if arr.ndim == 1 and arr.dtype.kind in "UO" and names is not None and all(isinstance(v, str) and v in set(names) for v in arr.tolist()):
+            return np.isin(np.asarray(names, dtype=object), arr) | labels
+        rule = f"'auto', a bool, a boolean mask of length {p}, column indices in [0, {p})"
+        rule += " or column names of X" if names is not None else " (column names need a DataFrame X)"
+        raise param_error("MISelector", "discrete_features", rule, d)
 
     # -- fitting -------------------------------------------------------------------
 
@@ -418,7 +490,7 @@ class MISelector(SelectorMixin, BaseEstimator):
         check_choice(func, "estimator", self.estimator, ESTIMATORS)
         check_choice(func, "bin_method", self.bin_method, BIN_METHODS)
         n_bins = check_int(func, "n_bins", self.n_bins, 2)
-        k = check_int(func, "k", self.k, 1)
+        k = check_int(func, "n_neighbors", self.n_neighbors, 1)
         if self.random_state is not None:
             check_int(func, "random_state", self.random_state, 0, rule="None or a non-negative int")
         if not (isinstance(self.discrete_target, str) and self.discrete_target == "auto") and not isinstance(self.discrete_target, (bool, np.bool_)):
@@ -429,17 +501,18 @@ class MISelector(SelectorMixin, BaseEstimator):
         if dropped:
             warnings.warn(f"MISelector with nan_policy='omit' dropped {dropped} rows with a missing value in X or y.", MutualInfoWarning, stacklevel=2)
         sparse = is_sparse(X)
+        frame_kinds = None if sparse else _frame_column_kinds(X)
         X, y = _validate_data(self, X, y, dtype=None, ensure_min_samples=2, y_numeric=False, accept_sparse="csc" if sparse else False)
-        if not sparse and X.dtype.kind not in "iufb":
-            X = X.astype(np.float64)
+        p = X.shape[1]
+        if not sparse:
+            X, auto, labels = _numeric_columns(X, frame_kinds)
         if y.ndim != 1:
             if y.ndim == 2 and y.shape[1] == 1:
                 y = y[:, 0]
             else:
                 raise DataError(f"y must have shape (n_samples,) for MISelector. Got shape {y.shape}.")
-        p = X.shape[1]
         n_select = self._n_select(p)
-        discrete = self._discrete_mask(X, p) if not sparse else _sparse_discrete_mask(self, p)
+        discrete = _sparse_discrete_mask(self, p) if sparse else self._discrete_mask(X, auto, labels, p)
         if isinstance(self.discrete_target, str):
             discrete_y = type_of_target(y) != "continuous" and (y.dtype.kind != "f" or _auto_discrete_column(y, "y"))
         else:
@@ -484,20 +557,22 @@ class MISelector(SelectorMixin, BaseEstimator):
         relevance = np.asarray(tables.relevance(np.arange(p)), dtype=np.float64)
         self.relevance_ = relevance
         if self.method == "mi":
-            order = np.argsort(-relevance, kind="stable")[:n_select]
-            self._finish(order, relevance[order], p)
+            order = np.argsort(-relevance, kind="stable")
+            self._finish(order[:n_select], relevance.copy(), p)
             return
         need = {"mrmr": ("redundancy",), "jmi": ("joint_relevance",), "cmim": ("conditional_relevance",)}[self.method]
         first = int(np.argmax(relevance))
         chosen = [first]
-        scores = [float(relevance[first])]
+        scores = np.empty(p)
+        scores[first] = relevance[first]
         remaining = np.array([j for j in range(p) if j != first], dtype=np.int64)
         redundancy_sum = np.zeros(p)
         joint_sum = np.zeros(p)
         cond_min = np.full(p, np.inf)
-        bar = progress(total=n_select - 1, desc=f"MISelector {self.method}", enabled=self.progress)
+        bar = progress(total=n_select, desc=f"MISelector {self.method}", enabled=self.progress)
         try:
-            while len(chosen) < n_select:
+            # One step per choice after the first, plus one that scores the columns left out.
+            while len(remaining):
                 s = chosen[-1]
                 if isinstance(tables, _ApiTables):
                     stats = tables.with_selected(remaining, s, need)
@@ -512,20 +587,30 @@ class MISelector(SelectorMixin, BaseEstimator):
                 else:
                     cond_min[remaining] = np.minimum(cond_min[remaining], stats["conditional_relevance"])
                     crit = cond_min[remaining]
+                bar.update(1)
+                if len(chosen) == n_select:
+                    scores[remaining] = crit
+                    break
                 best = int(np.argmax(crit))  # first maximum: lowest column index on ties
                 chosen.append(int(remaining[best]))
-                scores.append(float(crit[best]))
+                scores[remaining[best]] = crit[best]
                 remaining = np.delete(remaining, best)
-                bar.update(1)
         finally:
             bar.close()
-        self._finish(np.array(chosen, dtype=np.int64), np.array(scores), p)
+        self._finish(np.array(chosen, dtype=np.int64), scores, p)
 
     def _finish(self, order: np.ndarray, scores: np.ndarray, p: int) -> None:
-        self.ranking_ = np.asarray(order, dtype=np.int64)
+        """Store the choice: ``order`` the selected columns in order, ``scores`` the criterion of every column."""
+        self.selection_order_ = np.asarray(order, dtype=np.int64)
         self.scores_ = np.asarray(scores, dtype=np.float64)
         mask = np.zeros(p, dtype=bool)
-        mask[self.ranking_] = True
+        mask[self.selection_order_] = True
+        rest = np.flatnonzero(~mask)
+        rest = rest[np.argsort(-self.scores_[rest], kind="stable")]
+        ranking = np.empty(p, dtype=np.int64)
+        ranking[self.selection_order_] = np.arange(1, len(order) + 1)
+        ranking[rest] = np.arange(len(order) + 1, p + 1)
+        self.ranking_ = ranking
         self.support_ = mask
 
     def _get_support_mask(self) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 
 
@@ -101,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             n_permutations=max(args.permutations, 1),
             nan_policy=args.nan_policy,
         )
+    result = dataclasses.replace(result, names=tuple(n for n in (args.x, args.y, args.z) if n))  # the column names
     if args.json:
         out = result.to_dict()
         out.update({"file": args.file, "x": args.x, "y": args.y, "z": args.z})

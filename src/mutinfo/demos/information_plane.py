@@ -108,7 +108,7 @@ def _train(activation: str, *, x: Any, y: Any, train_idx: np.ndarray, test_idx: 
     pred = out.argmax(1)
     metric = MutualInformationMetric(N_CLASSES, base=2)
     metric.update(out[test_idx], yd[test_idx])
-    test_info = metric.compute()
+    test_info = metric.compute_all()
     layer_stats = {}
     for name in layers:
         rows = [r for r in plane.history if r["layer"] == name]

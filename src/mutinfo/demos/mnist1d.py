@@ -11,7 +11,7 @@ of the design notes):
 * ``supervised``: encoder + linear layer trained with cross-entropy on the labels;
 * ``infonce``: encoder + projection head trained without labels to maximise the
   InfoNCE bound on I(view_1; view_2) between two random augmentations (shift, scale,
-  stretch, noise) of each signal (:class:`mutinfo.losses.InfoNCELoss`, NT-Xent); then a
+  stretch, noise) of each signal (:class:`mutinfo.losses.NTXentLoss`, NT-Xent); then a
   linear probe (multinomial logistic regression on the frozen encoder's features)
   uses the labels.
 
@@ -110,13 +110,13 @@ def _infonce(kind: str, data: dict[str, Any], epochs: int, seed: int, device: st
     from sklearn.preprocessing import StandardScaler
     from torch import nn
 
-    from ..losses import InfoNCELoss
+    from ..losses import NTXentLoss
 
     rng = seed_everything(seed)
     encoder = _encoder(kind).to(device)
     head = nn.Sequential(nn.Linear(EMBED, EMBED), nn.ReLU(), nn.Linear(EMBED, 32)).to(device)
     opt = torch.optim.Adam([*encoder.parameters(), *head.parameters()], lr=3e-3)
-    loss_fn = InfoNCELoss(temperature=0.2)
+    loss_fn = NTXentLoss(temperature=0.2)
     gen = torch.Generator().manual_seed(seed)
     x = data["x"]
     last, nonfinite = float("nan"), 0

@@ -1,8 +1,13 @@
-"""Neural (variational-bound) estimators of I(X;Y), as registered methods.
+"""Neural (variational) estimators of I(X;Y), as registered methods.
 
-Each method trains a critic with one bound of :mod:`mutinfo.functional` and reports
-that bound on held-out samples; see :class:`mutinfo.neural.NeuralEstimator` for the
-procedure, its parameters and how to read the numbers. Through the public API::
+Each method trains a critic with one objective of :mod:`mutinfo.functional` and
+reports its read-out on held-out samples: a lower bound in expectation for
+``nwj``, ``js`` and ``infonce``, an upward-biased estimate of the DV lower bound for
+``dv`` and ``mine``, a biased estimator (no bound) for ``smile``, an upper bound for
+``club`` when its q(y|x) fits well. See :mod:`mutinfo.neural.estimator` for the
+procedure, its parameters and how to read the numbers. A read-out that is not finite
+or not supported by the held-out samples raises :class:`~mutinfo.EstimationError`.
+Through the public API::
 
     mi.mutual_information(x, y, method="smile", epochs=30, batch_size=256)
     mi.estimate(x, y, method="smile")   # held-out value, normal interval from the held-out SE

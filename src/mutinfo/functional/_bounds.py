@@ -27,6 +27,14 @@ bound         value                                                  optimal cri
 ``club``      E_p log q(y|x) - E_q log q(y|x)   (an upper bound)      q = p(y|x)
 ============  =====================================================  ==================
 
+As estimates from one batch: ``infonce``, ``nwj``, ``tuba`` and ``js`` are lower
+bounds on I(X;Y) in expectation (nwj, tuba and js are unbiased estimates of their
+population bound; infonce is a bound for any batch). ``dv`` and ``mine``: the
+population DV value is a lower bound, but its batch value takes the log of a mean and
+is biased upward, so it is not a bound in expectation. ``smile`` clips, which biases it
+either way: a biased estimator, not a bound. ``club`` is an upper bound only when
+q(y|x) is close enough to p(y|x).
+
 where ``r = p(x, y) / (p(x) p(y))`` is the density ratio, whose expectation under
 p(x, y) of the log is I(X;Y).
 
@@ -48,6 +56,7 @@ import math
 from typing import Any
 
 from .._errors import DataError, param_error
+from ._discrete import in_float32
 
 __all__ = [
     "infonce",
@@ -91,6 +100,7 @@ def _diagonal_mask(b: int, device: Any) -> Any:
     return torch.eye(b, dtype=torch.bool, device=device)
 
 
+@in_float32
 def log_mean_exp_offdiagonal(scores: Any) -> Any:
     """``log mean_{i != j} exp(scores[i, j])``, computed stably.
 
@@ -118,6 +128,7 @@ def _mean_offdiagonal(values: Any) -> Any:
     return values.masked_fill(_diagonal_mask(b, values.device), 0.0).sum() / (b * (b - 1))
 
 
+@in_float32
 def infonce(scores: Any) -> Any:
     """InfoNCE lower bound (van den Oord et al. 2018; Poole et al. 2019, eq. 12).
 
@@ -147,6 +158,7 @@ def infonce(scores: Any) -> Any:
     return (scores.diagonal() - torch.logsumexp(scores, dim=1)).mean() + math.log(b)
 
 
+@in_float32
 def tuba(scores: Any, log_baseline: Any = None) -> Any:
     """Tractable unnormalised Barber-Agakov bound (TUBA; Poole et al. 2019, eq. 6).
 
@@ -186,6 +198,7 @@ def tuba(scores: Any, log_baseline: Any = None) -> Any:
     return 1.0 + scores.diagonal().mean() - log_mean_exp_offdiagonal(scores).exp()
 
 
+@in_float32
 def nwj(scores: Any) -> Any:
     """Nguyen-Wainwright-Jordan lower bound (NWJ, also f-MINE; Poole et al. 2019, eq. 7).
 
@@ -211,6 +224,7 @@ def nwj(scores: Any) -> Any:
     return scores.diagonal().mean() - (log_mean_exp_offdiagonal(scores) - 1.0).exp()
 
 
+@in_float32
 def dv(scores: Any) -> Any:
     """Donsker-Varadhan lower bound (Donsker & Varadhan 1983; MINE's objective).
 
@@ -224,9 +238,10 @@ def dv(scores: Any) -> Any:
     Returns
     -------
     0-dim tensor
-        The bound in nats. The log of a minibatch mean makes both the value and its
-        gradient biased (see :func:`mine` for the corrected gradient); its variance
-        grows exponentially with the true MI.
+        In nats. The population DV value is a lower bound on I(X;Y) for every critic,
+        but the log of a minibatch mean makes both this value and its gradient biased
+        (the value upward, so it is not a lower bound in expectation; see :func:`mine`
+        for the corrected gradient); its variance grows exponentially with the true MI.
 
     Notes
     -----
@@ -236,6 +251,7 @@ def dv(scores: Any) -> Any:
     return scores.diagonal().mean() - log_mean_exp_offdiagonal(scores)
 
 
+@in_float32
 def mine(scores: Any, state: Any = None, momentum: float = MINE_MOMENTUM) -> tuple[Any, Any]:
     """MINE: the DV bound with a moving-average correction of its gradient (Belghazi et al. 2018).
 
@@ -262,7 +278,7 @@ def mine(scores: Any, state: Any = None, momentum: float = MINE_MOMENTUM) -> tup
     Returns
     -------
     bound : 0-dim tensor
-        Value of the DV bound in nats, with the corrected gradient.
+        The value of :func:`dv` in nats (biased upward like it), with the corrected gradient.
     state : 0-dim tensor
         The updated running log-average (detached); pass it to the next call.
 
@@ -290,6 +306,7 @@ def mine(scores: Any, state: Any = None, momentum: float = MINE_MOMENTUM) -> tup
     return value, new_state
 
 
+@in_float32
 def js_fgan(scores: Any) -> Any:
     """The Jensen-Shannon f-GAN objective (Nowozin et al. 2016) that :func:`js` and :func:`smile` train.
 
@@ -310,6 +327,7 @@ def js_fgan(scores: Any) -> Any:
     return -f.softplus(-scores.diagonal()).mean() - _mean_offdiagonal(f.softplus(scores))
 
 
+@in_float32
 def js(scores: Any) -> Any:
     """Critic trained by Jensen-Shannon, MI reported by the NWJ bound (Poole et al. 2019, sec. 2.4; Hjelm et al. 2019).
 
@@ -342,13 +360,16 @@ def js(scores: Any) -> Any:
     return objective + (value - objective).detach()
 
 
+@in_float32
 def smile(scores: Any, clip: float | None = SMILE_CLIP) -> Any:
-    """SMILE: DV bound with the negatives' scores clipped to [-tau, tau], trained as JS (Song & Ermon 2020).
+    """SMILE: the DV value with the negatives' scores clipped to [-tau, tau], trained as JS (Song & Ermon 2020).
 
     Value ``E_p[f] - log E_q[exp clip(f, -tau, tau)]``; gradient of :func:`js_fgan`.
     Clipping bounds the variance of the partition term (which otherwise grows like
     ``exp(I)``) at the price of a bias that vanishes as tau grows; tau = 5 works
-    well up to about 10 nats.
+    well up to about 10 nats. It is a biased estimator, not a bound: capping the
+    negatives' large scores raises it, lifting their scores below -tau lowers it,
+    the log of a batch mean raises it, and either direction can win.
 
     Parameters
     ----------
@@ -377,6 +398,7 @@ def smile(scores: Any, clip: float | None = SMILE_CLIP) -> Any:
     return objective + (value - objective).detach()
 
 
+@in_float32
 def club(log_likelihoods: Any) -> Any:
     """CLUB: contrastive log-ratio upper bound on I(X;Y) (Cheng et al. 2020).
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from .._errors import DataError
 from .._validation import check_float
-from ._discrete import check_matrix_pair
+from ._discrete import check_matrix_pair, in_float32
 
 __all__ = ["NORM_EPS", "nt_xent"]
 
@@ -29,6 +29,7 @@ __all__ = ["NORM_EPS", "nt_xent"]
 NORM_EPS = 1e-12
 
 
+@in_float32
 def nt_xent(z1: Any, z2: Any, temperature: float = 0.1, *, normalize: bool = True) -> Any:
     """NT-Xent loss of two views of a batch of embeddings (SimCLR's contrastive loss).
 

@@ -9,27 +9,74 @@ trains a clusterer from pairs of views.
 
 All values are in nats. Every function accepts leading batch dimensions (``...``),
 e.g. one joint table per sub-head, and works on any device and floating dtype.
+
+**Mixed precision.** float16 and bfloat16 inputs are upcast to float32, and
+``torch.autocast`` is switched off inside, so that tables, logarithms and sums are
+computed in float32 (in float16, :data:`EPS` would round to 0 and ``0 * log 0`` give
+NaN; under autocast the table's matrix product would run in half precision). The
+result is then a float32 tensor; gradients flow back to the half-precision inputs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from .._errors import DataError
 from .._validation import check_float, check_int
 
-__all__ = ["EPS", "batch_joint", "discrete_mutual_information", "iic", "iic_from_joint"]
+__all__ = ["EPS", "batch_joint", "discrete_mutual_information", "full_precision", "iic", "iic_from_joint", "in_float32", "upcast"]
 
 # Probabilities below this are treated as this value inside logarithms, so that
 # empty cells contribute exactly 0 to the sums (p * log p -> 0) and the gradient
 # stays finite (log EPS instead of -inf). Ji et al. (2019) clamp at the same scale.
+# Tables are float32 or float64 when it is applied (see `upcast`): 1e-10 is a normal
+# number in both, whereas in float16 it would round to 0.
 EPS = 1e-10
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _torch() -> Any:
     import torch
 
     return torch
+
+
+def upcast(t: Any) -> Any:
+    """A float16 or bfloat16 tensor as float32 (differentiably); anything else unchanged."""
+    torch = _torch()
+    if isinstance(t, torch.Tensor) and t.dtype in (torch.float16, torch.bfloat16):
+        return t.float()
+    return t
+
+
+@contextlib.contextmanager
+def full_precision(t: Any) -> Iterator[None]:
+    """Switch ``torch.autocast`` off on the device of tensor ``t`` (a no-op for non-tensors)."""
+    torch = _torch()
+    available = getattr(torch.amp, "is_autocast_available", lambda device: device in ("cpu", "cuda"))  # torch < 2.4
+    if isinstance(t, torch.Tensor) and available(t.device.type):
+        with torch.autocast(device_type=t.device.type, enabled=False):
+            yield
+    else:
+        yield
+
+
+def in_float32(func: _F) -> _F:
+    """Decorator: run ``func`` with half-precision tensor arguments upcast to float32 and autocast off."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        args = tuple(upcast(a) for a in args)
+        kwargs = {k: upcast(v) for k, v in kwargs.items()}
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        with full_precision(first):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _check_tensor(func: str, name: str, value: Any, min_dims: int) -> Any:
@@ -59,6 +106,7 @@ def _xlog(p: Any) -> Any:
     return p.clamp_min(EPS).log()
 
 
+@in_float32
 def discrete_mutual_information(p_joint: Any) -> Any:
     """I(X;Y) of a joint probability table, differentiable in the table.
 
@@ -101,6 +149,7 @@ def discrete_mutual_information(p_joint: Any) -> Any:
     return (p * (_xlog(p) - _xlog(p_row) - _xlog(p_col))).sum(dim=(-2, -1))
 
 
+@in_float32
 def batch_joint(p: Any, q: Any, num_classes: int | None = None) -> Any:
     """Joint table of two categorical outputs over a batch: ``P = p^T q / n``.
 
@@ -153,6 +202,7 @@ def batch_joint(p: Any, q: Any, num_classes: int | None = None) -> Any:
     return p.transpose(-2, -1) @ q / n
 
 
+@in_float32
 def iic(p: Any, p_prime: Any, lamb: float = 1.0) -> Any:
     """Invariant Information Clustering objective of two softmax outputs over paired views.
 
@@ -201,6 +251,7 @@ def iic(p: Any, p_prime: Any, lamb: float = 1.0) -> Any:
     return iic_from_joint(joint, lamb)
 
 
+@in_float32
 def iic_from_joint(joint: Any, lamb: float = 1.0) -> Any:
     """The IIC objective of an (unsymmetrised) joint table of shape (..., k, k); see :func:`iic`."""
     if joint.shape[-1] != joint.shape[-2]:

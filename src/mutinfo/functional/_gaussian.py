@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._discrete import check_matrix_pair
+from ._discrete import check_matrix_pair, in_float32
 
 __all__ = ["STD_EPS", "kl_standard_normal"]
 
@@ -12,6 +12,7 @@ __all__ = ["STD_EPS", "kl_standard_normal"]
 STD_EPS = 1e-8
 
 
+@in_float32
 def kl_standard_normal(mu: Any, std: Any) -> Any:
     """KL( N(mu, diag(std^2)) || N(0, I) ) for each row, in nats.
 

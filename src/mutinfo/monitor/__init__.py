@@ -5,14 +5,17 @@
   information of deterministic layers (binning, KDE bound, noise-injected, k-NN,
   neural); history as records or a DataFrame; the plane as a figure.
 * :class:`MutualInformationMetric`: I(Y;Yhat), normalised and per-class MI of a
-  classifier, accumulated over batches as a joint count table, exact under DDP.
+  classifier, accumulated over batches as a joint count table, exact under DDP; a
+  ``torchmetrics.Metric`` (needs torchmetrics, the ``monitor`` extra; imported on
+  first use).
 * Integrations: :class:`Monitor` and :func:`fit` for a plain training loop,
   :class:`TensorBoardLogger`, a Lightning callback
   (:class:`mutinfo.monitor.lightning.MutualInformationCallback`) and a Keras 3
   callback (:class:`mutinfo.monitor.keras.InformationPlaneCallback`); each framework
   is imported only when its adapter is used.
 
-Importing this module imports torch (not matplotlib, tensorboard, lightning or keras).
+Importing this module imports torch (not torchmetrics, matplotlib, tensorboard,
+lightning or keras).
 """
 
 from __future__ import annotations
@@ -31,8 +34,7 @@ from ._estimators import kde_information as kde_information
 from ._estimators import noisy_information as noisy_information
 from ._loop import Monitor as Monitor
 from ._loop import fit as fit
-from ._metric import MutualInformationMetric as MutualInformationMetric
-from ._metric import information_from_table as information_from_table
+from ._table import information_from_table as information_from_table
 from ._plane import InformationPlane as InformationPlane
 from ._plane import PlaneRecorder as PlaneRecorder
 from ._plane import plot_information_plane as plot_information_plane
@@ -62,6 +64,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "MutualInformationMetric":
+        from ._metric import MutualInformationMetric
+
+        globals()[name] = MutualInformationMetric
+        return MutualInformationMetric
     if name in _ADAPTERS:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module

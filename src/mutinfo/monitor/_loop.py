@@ -8,7 +8,6 @@ from .._errors import param_error
 from .._progress import progress as progress_bar
 from .._validation import check_int
 from ._dist import is_distributed
-from ._metric import MutualInformationMetric
 from ._plane import InformationPlane
 from ._tensorboard import TensorBoardLogger
 
@@ -54,11 +53,14 @@ class Monitor:
         self.plane = plane
         if metrics is None:
             metrics = {}
-        elif isinstance(metrics, MutualInformationMetric):
-            metrics = {"train": metrics}
-        elif not isinstance(metrics, Mapping) or not all(isinstance(m, MutualInformationMetric) for m in metrics.values()):
-            raise param_error(func, "metrics", "None, a MutualInformationMetric or a dict of them", type(metrics).__name__)
-        self.metrics: dict[str, MutualInformationMetric] = dict(metrics)
+        else:
+            from ._metric import MutualInformationMetric
+
+            if isinstance(metrics, MutualInformationMetric):
+                metrics = {"train": metrics}
+            elif not isinstance(metrics, Mapping) or not all(isinstance(m, MutualInformationMetric) for m in metrics.values()):
+                raise param_error(func, "metrics", "None, a MutualInformationMetric or a dict of them", type(metrics).__name__)
+        self.metrics: dict[str, Any] = dict(metrics)
         if tensorboard is not None and not isinstance(tensorboard, TensorBoardLogger):
             tensorboard = TensorBoardLogger(tensorboard)
         self.tensorboard = tensorboard
@@ -102,9 +104,9 @@ class Monitor:
         if self.plane is not None:
             self._log_records(self.plane.step(epoch), row, epoch)
         for split, metric in self.metrics.items():
-            if metric._table is None and not (metric.sync and is_distributed(metric.process_group)):
+            if metric.n_samples == 0 and not (metric.sync_on_compute and is_distributed(metric.process_group)):
                 continue  # nothing seen on this split (under DDP every rank must join the reduction)
-            values = metric.compute()
+            values = metric.compute_all()
             row[f"{split}/mi"] = float(values["mi"])
             row[f"{split}/nmi"] = float(values["nmi"])
             if self.tensorboard is not None:

@@ -61,7 +61,7 @@ class TensorBoardLogger:
         self.writer.add_figure("information_plane/figure", fig, step, close=True)
 
     def log_metric(self, values: Mapping[str, Any], step: int, prefix: str = "mi") -> None:
-        """Scalars of a ``MutualInformationMetric.compute()`` result."""
+        """Scalars of a ``MutualInformationMetric.compute_all()`` result."""
         for key in ("mi", "nmi"):
             if key in values:
                 self.writer.add_scalar(f"{prefix}/{key}", _scalar(values[key]), step)

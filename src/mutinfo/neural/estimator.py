@@ -1,23 +1,49 @@
-"""Neural estimation of I(X;Y): train a critic on one split, report a variational bound on another.
+"""Neural estimation of I(X;Y): train a critic on one split, report a variational read-out on another.
 
 :class:`NeuralEstimator` splits the samples at random into a training, a validation
 and a held-out (test) split. It trains a critic (see :mod:`mutinfo.neural.critics`)
-by gradient ascent on a bound of :mod:`mutinfo.functional` over minibatches of the
-training split, keeps the critic that scores best on the validation split (early
-stopping), and reports the bound evaluated on the held-out split, which the critic
-has never seen, with a standard error. Estimates read on the training data are
-optimistic; the held-out value is an honest (in expectation, lower) bound.
+by gradient ascent on an objective of :mod:`mutinfo.functional` over minibatches of
+the training split, keeps the critic that scores best on the validation split (early
+stopping), and reports the read-out evaluated on the held-out split, which the critic
+has never seen, with a standard error. Read on the training data the same numbers are
+optimistic; on held-out rows, for the fixed trained critic f, each read-out estimates
+its population value at f, with the guarantees below.
 
 Reading the numbers
 -------------------
-* Lower bounds (all but ``club``) are biased low by the critic's distance to the
-  optimum; training longer, a larger critic or more samples shrink that bias.
-* ``infonce`` never exceeds ``log(batch_size)``; the result warns near that cap.
-* ``nwj``, ``dv`` and ``mine`` have a variance growing like ``exp(I)``; above a
-  few nats prefer ``smile`` (clipped) or ``infonce`` with a large batch.
-* ``club`` is an upper bound when q(y|x) is well fitted, and a loose one when the
-  dependence is strong (on a Gaussian pair with correlation rho it equals
-  ``rho^2 / (1 - rho^2)`` rather than ``-log(1 - rho^2) / 2``).
+* Lower bounds in expectation: ``nwj`` (``E_p f - E_q exp(f - 1)``), ``js`` (NWJ at the
+  critic 1 + f) and ``infonce``. Their held-out values are unbiased (nwj, js) or
+  unbiased per block of ``batch_size`` rows (infonce, whose per-block value is itself
+  a lower bound on I for any critic), so on average they sit below the truth, by the
+  critic's distance to the optimum plus noise of about one standard error; training
+  longer, a larger critic or more samples shrink that gap. ``infonce`` never exceeds
+  ``log(batch_size)``; the result warns near that cap.
+* ``dv`` and ``mine`` (the same read-out, ``E_p f - log E_q exp f``): the population
+  DV value is a lower bound on I for every critic, but the held-out value takes the
+  log of a sample mean, which is biased upward (Jensen), so it is an estimate of a
+  lower bound, not a lower bound in expectation; the bias is largest when a few
+  negative pairs dominate ``exp f``.
+* ``smile``: the DV read-out with the negatives' scores clipped to [-tau, tau]. A
+  biased estimator, neither a lower nor an upper bound: clipping caps the few large
+  negative scores (raising the value; at the optimal critic of a 3.1-nat Gaussian
+  with tau = 1 it reads 3.8) and lifts the many low ones (lowering it; the same
+  critic shifted by -10, equally optimal for DV, reads I - 5 at tau = 5), and the
+  log of a mean raises it (the 20-d staircase at 6 nats reads 6.34 +- 0.04). It is
+  the default because its variance stays low up to ~10 nats.
+* ``nwj``, ``dv``, ``mine`` and ``js`` have a variance growing like ``exp(I)``; above
+  a few nats prefer ``smile`` or ``infonce`` with a large batch.
+* ``club`` is an upper bound only when q(y|x) is close enough to p(y|x) (precisely,
+  when ``KL(p(x,y) || p(x) q(y|x)) <= KL(p(x) p(y) || p(x) q(y|x))``, Cheng et al.
+  2020), and a loose one when the dependence is strong (on a Gaussian pair with
+  correlation rho it equals ``rho^2 / (1 - rho^2)`` rather than
+  ``-log(1 - rho^2) / 2``); with a misfitted q it guarantees nothing.
+
+No number is returned when the held-out read-out is non-finite, more than 1 nat below
+0 (a failed fit), or, for the log-mean-exp read-outs, above the log of the number of
+held-out negative pairs plus 1 nat (see :func:`_readout_problem`): fit raises
+:class:`~mutinfo.EstimationError` instead. Inputs reach the critic through per-coordinate
+maps fitted on the training split (:mod:`mutinfo.neural._marginals`) that clamp
+beyond the training range, so one extreme value cannot dominate the critic.
 
 The standard error is the delta-method (influence-function) standard error of the
 held-out estimate with the critic held fixed: it measures the sampling noise of the
@@ -33,8 +59,10 @@ limitations on the measurement of mutual information, AISTATS.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -45,7 +73,7 @@ import torch
 from torch import nn
 
 from .. import functional as F
-from .._errors import DataError, MutualInfoWarning, ParameterError, param_error
+from .._errors import DataError, EstimationError, MutualInfoWarning, ParameterError, param_error
 from .._progress import progress as progress_bar
 from .._threads import torch_threads
 from .._validation import (
@@ -146,6 +174,13 @@ VAL_BLOCK = 512
 TRAIN_EVAL_ROWS = 1000
 # Fewest samples in any split.
 MIN_SPLIT = 10
+# Held-out read-outs that fit refuses with an EstimationError instead of returning (see _readout_problem):
+# more than this many nats below 0, the value of a constant critic ...
+FAILED_FIT_NATS = 1.0
+# ... or, for the log-mean-exp read-outs, more than this many nats above log(number of negative pairs).
+SUPPORT_MARGIN_NATS = 1.0
+# Fits with a user-supplied critic, which may draw from torch's global RNG, run one at a time.
+_GLOBAL_RNG_LOCK = threading.RLock()
 
 
 # ---------------------------------------------------------------------------
@@ -284,7 +319,8 @@ class NeuralResult:
     Attributes
     ----------
     value : float
-        The bound evaluated on the held-out split, in nats: the estimate.
+        The read-out evaluated on the held-out split, in nats: the estimate (always
+        finite; see the module notes for which read-outs are bounds).
     std_error : float
         Delta-method standard error of ``value`` over the held-out rows (critic fixed).
     train_value : float
@@ -343,11 +379,13 @@ class NeuralResult:
 class _Heldout:
     value: float
     influence: np.ndarray  # (n_used,): the estimate's first-order (Hajek) projection on each row
+    pairs: int = 0  # negative (off-diagonal) pairs the read-out averages over
 
     @property
     def std_error(self) -> float:
         n = self.influence.shape[0]
-        return float(self.influence.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+        with np.errstate(invalid="ignore", over="ignore"):  # non-finite influence values give nan, refused by fit
+            return float(self.influence.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
 
 
 def _blocks(n: int, size: int, exact: bool) -> Iterator[slice]:
@@ -450,23 +488,76 @@ def _heldout(
         value = float(a - big_m)
         return _Heldout(value, (d - a) - (r + c - 2.0 * big_m))
     # log M: log of the mean of exp over all within-block off-diagonal pairs.
+    pairs = int(np.sum(np.array(sizes) * (np.array(sizes) - 1)))
     log_pairs = np.log(sizes_arr - 1)
-    log_m = float(np.logaddexp.reduce(r + log_pairs) - math.log(float(np.sum(sizes_arr - 1))))
-    rho = np.exp(r - log_m) + np.exp(c - log_m) - 2.0  # (r_i + c_i - 2M) / M
-    if bound in ("dv", "mine", "smile"):
-        value = a - log_m
-        psi = (d - a) - rho
-    elif bound == "nwj":
-        scale = math.exp(log_m - 1.0)
-        value = a - scale
-        psi = (d - a) - scale * rho
-    elif bound == "js":  # NWJ at the critic 1 + f
-        scale = math.exp(log_m)
-        value = 1.0 + a - scale
-        psi = (d - a) - scale * rho
-    else:  # pragma: no cover - guarded by BOUNDS
-        raise ValueError(bound)
-    return _Heldout(float(value), psi)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # Overflow gives inf (then a non-finite value that fit refuses), never an OverflowError.
+        log_m = float(np.logaddexp.reduce(r + log_pairs) - math.log(float(np.sum(sizes_arr - 1))))
+        rho = np.exp(r - log_m) + np.exp(c - log_m) - 2.0  # (r_i + c_i - 2M) / M
+        if bound in ("dv", "mine", "smile"):
+            value = a - log_m
+            psi = (d - a) - rho
+        elif bound == "nwj":
+            scale = float(np.exp(log_m - 1.0))
+            value = a - scale
+            psi = (d - a) - scale * rho
+        elif bound == "js":  # NWJ at the critic 1 + f
+            scale = float(np.exp(log_m))
+            value = 1.0 + a - scale
+            psi = (d - a) - scale * rho
+        else:  # pragma: no cover - guarded by BOUNDS
+            raise ValueError(bound)
+    return _Heldout(float(value), psi, pairs)
+
+
+def _readout_problem(held: _Heldout, bound: str) -> str | None:
+    """Why a held-out read-out must not be returned as a number, or None when it may.
+
+    * Non-finite value or standard error (the critic's scores overflow on these pairs).
+    * ``value < -FAILED_FIT_NATS``: every read-out is exactly 0 at a constant critic (nwj:
+      f = 1; js: f = 0; club: q(y|x) not depending on x), and I >= 0; a critic that reads
+      more than a nat worse than no critic at all has failed (diverged, overfitted, or is
+      dominated by a few extreme pairs), whatever the true MI.
+    * For the log-mean-exp read-outs (dv, mine, smile, and nwj, js which never exceed the
+      dv value of the same scores): ``value > log(P) + SUPPORT_MARGIN_NATS`` with P the
+      number of negative pairs compared. Since ``log mean_P exp(f) >= max f - log P``, the
+      dv value exceeds log P only when the mean positive score exceeds every negative
+      score: the held-out pairs are then all told apart, which shows that the MI is large
+      (McAllester & Stratos 2020: no estimate from these samples can certify much more
+      than log of their number) while the value itself reflects the critic's scale.
+      InfoNCE never exceeds log(batch_size); club (an upper-bound read-out) has no such cap.
+    """
+    value, se = held.value, held.std_error
+    if not (math.isfinite(value) and math.isfinite(se)):
+        return f"is not a finite number (value {value!r}, standard error {se!r}): the critic's scores overflow on these pairs"
+    if value < -FAILED_FIT_NATS:
+        return (
+            f"is {value:.4g} nats (standard error {se:.3g}), more than {FAILED_FIT_NATS:g} nat below the 0 nats that a "
+            "constant critic reads: the critic failed (diverged, overfitted, or a few extreme pairs dominate its scores)"
+        )
+    if bound not in ("infonce", "club") and held.pairs > 1:
+        cap = math.log(held.pairs) + SUPPORT_MARGIN_NATS
+        if value > cap:
+            return (
+                f"is {value:.4g} nats, above log({held.pairs}) + {SUPPORT_MARGIN_NATS:g} = {cap:.3f} nats, the most that "
+                f"{held.pairs} held-out negative pairs can support: the critic tells every held-out pair apart, so the data "
+                "show a large MI but the number reflects the critic's scale"
+            )
+    return None
+
+
+def _check_readout(held: _Heldout, bound: str, rows: np.ndarray, what: str) -> None:
+    """Raise EstimationError when :func:`_readout_problem` finds one; ``rows`` maps held-out rows to input rows."""
+    problem = _readout_problem(held, bound)
+    if problem is None:
+        return
+    psi = np.nan_to_num(np.abs(held.influence), nan=np.inf)
+    top = np.argsort(-psi, kind="stable")[:3]
+    where = ", ".join(str(int(rows[i])) for i in top if i < len(rows))
+    raise EstimationError(
+        f"The {what} {bound} estimate {problem}. No number is returned. The rows weighing most on it are [{where}]; "
+        "check them for extreme values, or use more samples, a smaller lr, or method='smile' or 'infonce'."
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -496,8 +587,10 @@ class NeuralEstimator:
     Parameters
     ----------
     bound : str, default "smile"
-        One of ``"infonce"``, ``"nwj"``, ``"mine"``, ``"dv"``, ``"js"``, ``"smile"``
-        (lower bounds) or ``"club"`` (upper bound; trains a Gaussian q(y|x)).
+        One of ``"infonce"``, ``"nwj"``, ``"js"`` (lower bounds in expectation),
+        ``"dv"``, ``"mine"`` (estimates of the DV lower bound, biased upward),
+        ``"smile"`` (clipped DV: a biased estimator, not a bound) or ``"club"``
+        (an upper bound when its Gaussian q(y|x) fits well). See the module notes.
     critic : str, nn.Module or callable, default "separable"
         ``"separable"``, ``"bilinear"`` or ``"concat"`` (see
         :mod:`mutinfo.neural.critics`), a module mapping x (n, d_x) and y (m, d_y)
@@ -517,8 +610,11 @@ class NeuralEstimator:
         layers of 256; bilinear: none. ``embed_dim`` defaults to 64.
     marginals : {"gaussianize", "standardize"}, default "gaussianize"
         Per-coordinate map of the inputs, fitted on the training split: normal
-        scores of the empirical CDF (robust to heavy tails and monotone distortions),
-        or mean/sd standardisation. Both are strictly increasing, so the MI is unchanged.
+        scores of the empirical CDF (robust to heavy tails, outliers and monotone
+        distortions), or robust standardisation by median and IQR. Both are strictly
+        increasing on the training range, so the MI is unchanged there, and clamp
+        beyond it: a value outside the training range reaches the critic at most 0.5
+        beyond the most extreme training score. Scale-free from 1e-300 to 1e300.
     max_steps : int or None
         Cap on optimiser steps (the learning-rate schedule ends there).
     grad_clip : float or None
@@ -529,7 +625,10 @@ class NeuralEstimator:
         before training stops; the best critic is kept.
     early_stopping : bool, default True
         False runs every epoch and keeps the last critic (the validation split is
-        then only monitored).
+        then only monitored). If training diverges (a non-finite objective), the
+        critic reported is the best on validation (True) or the last with a finite
+        validation value (False); diverging before any such check raises
+        :class:`~mutinfo.EstimationError`.
     val_fraction, test_fraction : float, default 0.1 and 0.3
         Shares of the samples held out for early stopping and for the estimate.
     clip : float or None, default 5.0
@@ -541,13 +640,19 @@ class NeuralEstimator:
     num_threads : "auto", None or int, default "auto"
         CPU threads during training: "auto" uses one (networks this small gain
         nothing from intra-op threads and lose a lot when cores are shared); the
-        previous setting is restored afterwards.
+        previous setting is restored afterwards. Seeded results with other thread
+        counts differ by float rounding carried through training.
     max_time : float or None
         Wall-clock limit on training, in seconds (makes results depend on speed).
     weight_decay : float, default 0
     random_state : None, int or numpy Generator
-        Seeds the split, the critic's initialisation and the minibatch order; runs on
-        CPU with a seed are reproducible.
+        Seeds the split, the critic's initialisation and the minibatch order, drawn
+        from the fit's own numpy and torch Generators: a seeded fit on CPU gives the
+        same number alone, in sequence or in parallel threads, and leaves torch's and
+        numpy's global RNG untouched. A critic of your own (module or factory) may
+        draw from torch's global RNG (its initialisation, dropout): such fits run one
+        at a time under a lock, with that RNG seeded from random_state and restored
+        afterwards.
     progress : bool or None
         Progress bar over training steps.
 
@@ -604,6 +709,12 @@ class NeuralEstimator:
         Returns
         -------
         self
+
+        Raises
+        ------
+        EstimationError
+            When training diverges before any finite validation check, or the held-out
+            read-out is not a number that can be returned (see the module notes).
         """
         start = time.perf_counter()
         p = self.params
@@ -640,14 +751,16 @@ class NeuralEstimator:
         batch = min(p["batch_size"], n_train)
         clip = p.get("clip")
         threads = (1 if device.type == "cpu" else None) if p["num_threads"] == "auto" else p["num_threads"]
-        with torch_threads(threads), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-            torch.manual_seed(seed)
-            critic = self._build_critic(xt.shape[1], yt.shape[1]).to(device)
-            gen = torch.Generator(device="cpu").manual_seed(seed)
+        # The fit's own torch Generator (CPU, so that CPU and CUDA runs start alike) draws the
+        # initial weights, then the minibatch order; torch's global RNG is not used.
+        gen = torch.Generator(device="cpu").manual_seed(seed)
+        with torch_threads(threads), self._global_rng(seed, device):
+            critic = self._build_critic(xt.shape[1], yt.shape[1], gen).to(device)
             state = self._train(critic, data, gen, device, start)
             critic.eval()
             held = _heldout(critic, *data["test"], self.bound, batch_size=batch, clip=clip)
             train_eval = _heldout(critic, data["train"][0][sub], data["train"][1][sub], self.bound, batch_size=batch, clip=clip)
+        _check_readout(held, self.bound, test_idx, "held-out")
         self.critic_ = critic
         self._held = held
         notes = list(state["notes"]) + self._warnings(held, train_eval, state, batch)
@@ -676,7 +789,10 @@ class NeuralEstimator:
         return self
 
     def evaluate(self, x: Any, y: Any) -> tuple[float, float]:
-        """The bound of the fitted critic on new paired samples: (value, standard error) in nats."""
+        """The read-out of the fitted critic on new paired samples: (value, standard error) in nats.
+
+        Raises :class:`~mutinfo.EstimationError` on the read-outs that fit refuses.
+        """
         self._check_fitted("evaluate")
         raws = [read_input(x, "x"), read_input(y, "y")]
         check_same_length(raws)
@@ -692,6 +808,7 @@ class NeuralEstimator:
         if xs.shape[0] < 2:
             raise DataError(f"evaluate needs at least 2 samples. Got {xs.shape[0]}.")
         held = _heldout(self.critic_, xs, ys, self.bound, batch_size=self.result_.batch_size, clip=self.params.get("clip"))
+        _check_readout(held, self.bound, np.arange(xs.shape[0]), "evaluated")
         return held.value, held.std_error
 
     def bootstrap(self, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:
@@ -733,18 +850,41 @@ class NeuralEstimator:
             kwargs["embed_dim"] = p["embed_dim"]
         return kwargs
 
-    def _build_critic(self, x_dim: int, y_dim: int) -> nn.Module:
+    def _custom_critic(self) -> bool:
+        """Whether the critic is the user's (a module or a factory), which may draw from torch's global RNG."""
+        return self.bound != "club" and not isinstance(self.params["critic"], str)
+
+    def _global_rng(self, seed: int, device: torch.device) -> contextlib.AbstractContextManager[Any]:
+        """For a user's critic: one fit at a time, torch's global RNG seeded with ``seed`` and restored afterwards.
+
+        The factory's initialisation and any dropout then draw reproducibly from the global
+        RNG; built-in critics never touch it and need no lock.
+        """
+        if not self._custom_critic():
+            return contextlib.nullcontext()
+        stack = contextlib.ExitStack()
+        stack.enter_context(_GLOBAL_RNG_LOCK)
+        stack.enter_context(torch.random.fork_rng(devices=[device] if device.type == "cuda" else []))
+        torch.manual_seed(seed)
+        return stack
+
+    def _build_critic(self, x_dim: int, y_dim: int, gen: torch.Generator) -> nn.Module:
         if self.bound == "club":
-            return GaussianConditional(x_dim, y_dim, **self._network(x_dim, y_dim, "club"))
+            return GaussianConditional(x_dim, y_dim, **self._network(x_dim, y_dim, "club"), generator=gen)
         critic = self.params["critic"]
         if isinstance(critic, nn.Module):
             return copy.deepcopy(critic)
         if not isinstance(critic, str):
+            # Under _global_rng: the factory draws from torch's global RNG put in the state of the
+            # fit's generator, which then carries on from where the factory left it; a factory
+            # building a named critic thus gives the same weights and the same fit.
+            torch.set_rng_state(gen.get_state())
             module = critic(x_dim, y_dim)
+            gen.set_state(torch.get_rng_state())
             if not isinstance(module, nn.Module):
                 raise param_error("NeuralEstimator", "critic", "a factory returning an nn.Module", module)
             return module
-        return CRITICS[critic](x_dim, y_dim, **self._network(x_dim, y_dim, critic))
+        return CRITICS[critic](x_dim, y_dim, **self._network(x_dim, y_dim, critic), generator=gen)
 
     def _schedule(self, total: int) -> Callable[[int], float]:
         warm = max(1, int(WARMUP_FRACTION * total))
@@ -786,7 +926,7 @@ class NeuralEstimator:
         history: list[tuple[int, float]] = []
         val_se: list[float] = []
         notes: list[str] = []
-        since_best, step, stopped_early = 0, 0, False
+        since_best, step, stopped_early, diverged = 0, 0, False, False
         bar = progress_bar(total=total, desc=f"{self.bound} critic", enabled=p["progress"])
         try:
             done = False
@@ -797,10 +937,7 @@ class NeuralEstimator:
                     critic.train()
                     objective, mine_state = self._objective(critic, x_tr[rows], y_tr[rows], mine_state)
                     if not torch.isfinite(objective):
-                        notes.append(
-                            f"Training diverged at step {step} (the {self.bound} objective became {float(objective.detach())}); "
-                            "the last finite critic is reported. A smaller lr, or method='smile', trains more stably."
-                        )
+                        diverged = (step, float(objective.detach()))
                         done = True
                         break
                     optimizer.zero_grad(set_to_none=True)
@@ -831,7 +968,10 @@ class NeuralEstimator:
                         val_se.append(se)
                         bar.set_postfix_str(f"val {criterion} {held_val:.3f}")
                         if not p["early_stopping"]:
-                            best, best_step = held_val, step
+                            # Keep the last critic with a finite validation value: the one reported if training diverges.
+                            if math.isfinite(held_val):
+                                best, best_step = held_val, step
+                                best_weights = copy.deepcopy(critic.state_dict())
                         elif math.isfinite(held_val) and held_val > best:
                             best, best_step, since_best = held_val, step, 0
                             best_weights = copy.deepcopy(critic.state_dict())
@@ -851,8 +991,21 @@ class NeuralEstimator:
                         break
         finally:
             bar.close()
-        if p["early_stopping"]:
+        if diverged and best_step == 0:
+            raise EstimationError(
+                f"Training of the {self.bound} critic diverged at step {diverged[0]} (the objective became {diverged[1]}) "
+                "before any validation check gave a finite value, so there is no trained critic to report. "
+                "A smaller lr, or method='smile', trains more stably."
+            )
+        if best_step > 0 and (diverged or p["early_stopping"]):
+            # Early stopping: the best critic on validation. Divergence: the last finite one checked.
             critic.load_state_dict(best_weights)
+        if diverged:
+            kept = "the best on validation" if p["early_stopping"] else "the last with a finite validation value"
+            notes.append(
+                f"Training diverged at step {diverged[0]} (the {self.bound} objective became {diverged[1]}); the critic of "
+                f"step {best_step}, {kept}, is reported. A smaller lr, or method='smile', trains more stably."
+            )
         critic.eval()
         val_value = _heldout(critic, x_va, y_va, self.bound, batch_size=batch, clip=clip).value
         if len(history) >= 4 and not stopped_early and self.bound != "club":
