@@ -23,6 +23,7 @@ DEMOS: dict[str, str] = {
     "seed-mlp": "mutinfo.demos.seed_mlp:run",
     "information-plane": "mutinfo.demos.information_plane:run",
     "text-mi-decay": "mutinfo.demos.text_mi_decay:run",
+    "text-classify": "mutinfo.demos.text_classify:run",
 }
 
 
