@@ -143,11 +143,11 @@ def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, 
     """Selection table, neural classifiers, MI of predictions; write ``metrics.json`` and ``text_classify.png``.
 
     Full run: K in (100, 1000), 20 epochs, 5 seeds. ``quick``: K = 100 only (min_df=3),
-    8 epochs, 2 seeds.
+    6 epochs, 2 seeds.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    n_epochs = resolve_epochs(epochs, quick, full=20, short=8)
+    n_epochs = resolve_epochs(epochs, quick, full=20, short=6)
     seeds = 2 if quick else SEEDS
     ks = (100,) if quick else (100, 1000)
     with Timer() as t_total:
