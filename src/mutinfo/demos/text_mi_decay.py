@@ -373,7 +373,7 @@ def run(out_dir: str | Path, *, device: str = "cpu", epochs: int | None = None, 
     metrics: dict[str, Any] = {
         "demo": "text-mi-decay", "n_characters": int(n), "alphabet_size": int(k), "estimator": "miller_madow",
         "interval": "delete-one-block jackknife, 100 contiguous blocks, normal 95%", "lags": lags.tolist(),
-        "ngram_order": ORDER + 1, "burn_in": BURN_IN, "markov_sampling_seconds": t_markov.seconds, "gru": {**gru_info, "sampling_seconds": t_sample.seconds},
+        "ngram_order": ORDER + 1, "burn_in": BURN_IN, "markov_sampling_seconds": t_markov.seconds, "gru_training": {**gru_info, "sampling_seconds": t_sample.seconds},
         "fit_from": FIT_FROM,
     }
     nulls = {"corpus": None, "markov": _null(markov, lags, k), "gru": _null(generated, lags, k)}
