@@ -367,7 +367,7 @@ def test_1d_counts_equal_tree_counts():
 
 
 def test_multidimensional_counts_are_exact_on_every_tree_path(monkeypatch):
-    from mutinfo.estimators import knn
+    from mutinfo.estimators.knn import _search as knn
 
     rng = np.random.default_rng(6)
     pts = rng.integers(0, 6, (700, 3)) * 0.1
@@ -392,7 +392,7 @@ def test_bounded_neighbour_search_equals_unbounded(monkeypatch, kind, dims):
     """The pilot-bounded k-th neighbour distance is the exact one, misses re-searched."""
     from scipy.spatial import cKDTree
 
-    from mutinfo.estimators import knn
+    from mutinfo.estimators.knn import _search as knn
 
     rng = np.random.default_rng(8)
     n = 6000

@@ -11,7 +11,7 @@ torch = pytest.importorskip("torch")
 
 import mutinfo as mi
 from conftest import requires_cuda
-from mutinfo.estimators._knn_torch import TorchSearch
+from mutinfo.estimators.knn._torch import TorchSearch
 from mutinfo.estimators.knn import ScipySearch
 
 

@@ -80,7 +80,7 @@ def test_tensorboard_missing_gives_install_hint(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(mi.MissingDependencyError, match=r"Logging to TensorBoard needs the optional package `tensorboard`.*mutinfo\[monitor\]"):
+    with pytest.raises(mi.MissingDependencyError, match=r"Logging to TensorBoard needs the optional package `tensorboard`.*pip install -e \"\.\[monitor\]\""):
         TensorBoardLogger("/tmp/never-created")
 
 

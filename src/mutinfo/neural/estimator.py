@@ -66,15 +66,14 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from .. import functional as F
-from .._errors import DataError, EstimationError, MutualInfoWarning, ParameterError, param_error
-from .._progress import progress as progress_bar
+from .._errors import DataError, MutualInfoWarning, ParameterError, param_error
 from .._threads import torch_threads
 from .._validation import (
     Param,
@@ -89,7 +88,36 @@ from .._validation import (
     resolve_rng,
     to_continuous,
 )
+# Training, read-outs and warnings live in _training, _readout and _diagnostics; their names are
+# imported back here (`X as X`) so that every import from this module keeps working.
+from ._diagnostics import INFONCE_CAP_MARGIN as INFONCE_CAP_MARGIN
+from ._diagnostics import NOISY_REL_SE as NOISY_REL_SE
+from ._diagnostics import NOISY_SE as NOISY_SE
+from ._diagnostics import OVERFIT_MIN_GAP as OVERFIT_MIN_GAP
+from ._diagnostics import OVERFIT_REL_GAP as OVERFIT_REL_GAP
+from ._diagnostics import OVERFIT_SE as OVERFIT_SE
+from ._diagnostics import _Diagnostics as _Diagnostics
 from ._marginals import MarginalMap
+from ._readout import FAILED_FIT_NATS as FAILED_FIT_NATS
+from ._readout import SUPPORT_MARGIN_NATS as SUPPORT_MARGIN_NATS
+from ._readout import _blocks as _blocks
+from ._readout import _check_readout as _check_readout
+from ._readout import _heldout as _heldout
+from ._readout import _Heldout as _Heldout
+from ._readout import _log_mean_exp_terms as _log_mean_exp_terms
+from ._readout import _readout_problem as _readout_problem
+from ._training import AUTO_MAX_EPOCHS as AUTO_MAX_EPOCHS
+from ._training import AUTO_MIN_EPOCHS as AUTO_MIN_EPOCHS
+from ._training import AUTO_MIN_STEPS as AUTO_MIN_STEPS
+from ._training import MIN_STEPS_BETWEEN_CHECKS as MIN_STEPS_BETWEEN_CHECKS
+from ._training import RISING_MIN_GAIN as RISING_MIN_GAIN
+from ._training import VAL_BLOCK as VAL_BLOCK
+from ._training import WARMUP_FRACTION as WARMUP_FRACTION
+from ._training import WARMUP_START as WARMUP_START
+from ._training import _CRITERION as _CRITERION
+from ._training import _TRAIN_OBJECTIVES as _TRAIN_OBJECTIVES
+from ._training import _adamw as _adamw
+from ._training import _Training as _Training
 from .critics import (
     ACTIVATIONS,
     DEFAULT_ACTIVATION,
@@ -105,24 +133,6 @@ __all__ = ["NeuralEstimator", "NeuralResult", "BOUNDS", "PARAMS", "params_for"]
 
 #: Bounds the estimator can train and report, by name.
 BOUNDS = ("infonce", "nwj", "mine", "dv", "js", "smile", "club")
-# Training objective of each bound. JS and SMILE train the critic with the Jensen-Shannon
-# objective (their gradient); their reported values are computed on held-out data only.
-_TRAIN_OBJECTIVES: dict[str, Callable[[Any], Any]] = {
-    "infonce": F.infonce,
-    "nwj": F.nwj,
-    "dv": F.dv,
-    "js": F.js_fgan,
-    "smile": F.js_fgan,
-}
-# Early stopping watches the training objective on the validation split. For js and smile
-# that is the Jensen-Shannon objective, not the reported bound: the clipped SMILE value is
-# not shift-invariant, and an uncalibrated critic early in training (scores offset upwards)
-# can show a spuriously high clipped value; the exponentiated js read-out is too noisy at high
-# MI to tell when training has converged (selected on it, js read 4.4 of 10 and 1.3 of 8 nats
-# on the 20-d staircases instead of 8.0 and 6.9). Neither choice tames that read-out on heavy
-# tails: on a 2+2-d Student-t (df=3) one held-out pair of extreme values can dominate exp(f)
-# whichever critic is kept, which the large-standard-error warning reports.
-_CRITERION = {"js": "js_fgan", "smile": "js_fgan"}
 CRITICS = {"separable": SeparableCritic, "bilinear": BilinearCritic, "concat": ConcatCritic}
 
 # Default networks of separable critics (and of CLUB's q(y|x)), by input size. Measured with
@@ -137,48 +147,14 @@ SMALL_INPUT_HIDDEN = (128, 128)
 SMALL_INPUT_ACTIVATION = "silu"
 LARGE_INPUT_HIDDEN = (256,)
 LARGE_INPUT_ACTIVATION = "softplus"
-# Training length when epochs="auto": at least this many optimiser steps ...
-AUTO_MIN_STEPS = 600
-# ... and at least this many epochs, at most that many.
-AUTO_MIN_EPOCHS = 20
-AUTO_MAX_EPOCHS = 1000
-# Validation happens every epoch, or every whole number of epochs spanning at least this many steps.
-MIN_STEPS_BETWEEN_CHECKS = 40
-# Share of training spent on the linear learning-rate warm-up (then cosine decay to 0).
-WARMUP_FRACTION = 0.1
-# Starting learning rate of the warm-up, as a fraction of lr.
-WARMUP_START = 0.04
-# Warn when InfoNCE comes within this many nats of its ceiling log(batch_size). Measured at
-# batch 128 (cap 4.85) on the 20-d staircase: 1.78 for a true 2 nats, 3.32 for 4 (already
-# 0.7 low, 1.5 below the cap), 4.15 for 6.
-INFONCE_CAP_MARGIN = 2.0
-# Warn of overfitting when training minus held-out estimate exceeds all of: this many nats,
-OVERFIT_MIN_GAP = 0.2
-# ... this fraction of the training estimate, and this many standard errors.
-OVERFIT_REL_GAP = 0.1
-OVERFIT_SE = 3.0
-# Warn that the held-out value is dominated by a few pairs when its standard error exceeds
-# this many nats and this fraction of the value (exponentiated read-outs on heavy tails).
-NOISY_SE = 0.5
-NOISY_REL_SE = 0.5
-# Warn that training stopped too early when the validation bound rose by more than
-# max(this many nats, 2 validation standard errors) over the last quarter of training.
-RISING_MIN_GAIN = 0.05
 # Bounds with exp(f) in their training gradient, which diverge without gradient clipping
 # (NWJ diverged to -inf within 80 steps on the 5+5-d Gaussian at the default lr), and their default clip.
 UNSTABLE_BOUNDS = ("nwj", "mine", "dv")
 UNSTABLE_GRAD_CLIP = 5.0
-# Block size of the validation checks (negatives are the other rows of a block).
-VAL_BLOCK = 512
 # Rows of the training split on which the bound is evaluated for the overfitting check.
 TRAIN_EVAL_ROWS = 1000
 # Fewest samples in any split.
 MIN_SPLIT = 10
-# Held-out read-outs that fit refuses with an EstimationError instead of returning (see _readout_problem):
-# more than this many nats below 0, the value of a constant critic ...
-FAILED_FIT_NATS = 1.0
-# ... or, for the log-mean-exp read-outs, more than this many nats above log(number of negative pairs).
-SUPPORT_MARGIN_NATS = 1.0
 # Fits with a user-supplied critic, which may draw from torch's global RNG, run one at a time.
 _GLOBAL_RNG_LOCK = threading.RLock()
 
@@ -372,205 +348,7 @@ class NeuralResult:
 
 
 # ---------------------------------------------------------------------------
-# Held-out evaluation: value and per-row influence values of each bound.
-
-
-@dataclass
-class _Heldout:
-    value: float
-    influence: np.ndarray  # (n_used,): the estimate's first-order (Hajek) projection on each row
-    pairs: int = 0  # negative (off-diagonal) pairs the read-out averages over
-
-    @property
-    def std_error(self) -> float:
-        n = self.influence.shape[0]
-        with np.errstate(invalid="ignore", over="ignore"):  # non-finite influence values give nan, refused by fit
-            return float(self.influence.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-
-
-def _blocks(n: int, size: int, exact: bool) -> Iterator[slice]:
-    """Consecutive blocks of rows.
-
-    ``exact``: blocks of exactly ``size`` rows (or one block of all n when n < size),
-    leftover rows dropped. Otherwise ``ceil(n / size)`` blocks of nearly equal size
-    covering every row.
-    """
-    if n <= size:
-        yield slice(0, n)
-        return
-    if exact:
-        for s in range(0, n - size + 1, size):
-            yield slice(s, s + size)
-        return
-    count = math.ceil(n / size)
-    bounds = np.linspace(0, n, count + 1).round().astype(int)
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        yield slice(int(lo), int(hi))
-
-
-def _log_mean_exp_terms(scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Diagonal, and log of the off-diagonal row and column mean of exp, of one block."""
-    m = scores.shape[0]
-    eye = torch.eye(m, dtype=torch.bool, device=scores.device)
-    masked = scores.masked_fill(eye, -math.inf)
-    log_m1 = math.log(m - 1)
-    return torch.logsumexp(masked, 1) - log_m1, torch.logsumexp(masked, 0) - log_m1, eye
-
-
-def _heldout(
-    critic: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    bound: str,
-    *,
-    batch_size: int,
-    clip: float | None,
-    block: int | None = None,
-) -> _Heldout:
-    """The bound on (x, y) with a fixed critic, with influence values for its standard error.
-
-    ``bound`` is one of :data:`BOUNDS`, or ``"js_fgan"`` for the Jensen-Shannon training
-    objective of ``js`` and ``smile`` (their early-stopping criterion). ``block``
-    overrides the block size of the non-InfoNCE bounds (smaller blocks: fewer
-    negatives, cheaper). Row and column reductions of each block run in the critic's
-    precision (a log-sum-exp over a few thousand float32 terms is accurate to ~1e-6);
-    they are combined in float64.
-
-    InfoNCE is evaluated on blocks of ``batch_size`` rows (its value depends on the
-    number of negatives; leftover rows are dropped); the other bounds split the rows
-    into nearly equal blocks of at most ``critic.eval_block`` rows, every off-diagonal
-    pair inside a block serving as a negative.
-    """
-    n = x.shape[0]
-    if bound == "infonce":
-        size, exact = min(batch_size, n), True
-    else:
-        size, exact = max(2, int(block or getattr(critic, "eval_block", 1024))), False
-    diag, rows, cols, sizes = [], [], [], []
-    extra = []  # infonce: column sums of the row-softmax; club: raw row/column means
-    with torch.no_grad():
-        for sl in _blocks(n, size, exact):
-            s = critic(x[sl], y[sl])
-            m = s.shape[0]
-            d = s.diagonal()
-            if bound == "infonce":
-                lse = torch.logsumexp(s, 1)
-                rows.append(d - lse + math.log(m))
-                extra.append(torch.exp(s - lse[:, None]).sum(0))
-            elif bound in ("club", "js_fgan"):
-                eye = torch.eye(m, dtype=torch.bool, device=s.device)
-                if bound == "js_fgan":
-                    d = -torch.nn.functional.softplus(-d)
-                    s = torch.nn.functional.softplus(s)
-                z = s.masked_fill(eye, 0.0)
-                rows.append(z.sum(1) / (m - 1))
-                cols.append(z.sum(0) / (m - 1))
-            else:
-                neg = s if (clip is None or bound != "smile") else s.clamp(-clip, clip)
-                r, c, _ = _log_mean_exp_terms(neg)
-                rows.append(r)
-                cols.append(c)
-            diag.append(d)
-            sizes.append(m)
-    d = torch.cat(diag).to(torch.float64).cpu().numpy()
-    a = d.mean()
-    if bound == "infonce":
-        ell = torch.cat(rows).to(torch.float64).cpu().numpy()
-        colsum = torch.cat(extra).to(torch.float64).cpu().numpy()
-        value = float(ell.mean())
-        return _Heldout(value, (ell - value) - (colsum - 1.0))
-    r = torch.cat(rows).to(torch.float64).cpu().numpy()
-    c = torch.cat(cols).to(torch.float64).cpu().numpy()
-    sizes_arr = np.repeat(np.array(sizes, dtype=np.float64), sizes)
-    if bound in ("club", "js_fgan"):
-        # Pooled off-diagonal mean: each row's mean weighted by its block's pair count.
-        big_m = float(np.sum(r * (sizes_arr - 1)) / np.sum(sizes_arr - 1))
-        value = float(a - big_m)
-        return _Heldout(value, (d - a) - (r + c - 2.0 * big_m))
-    # log M: log of the mean of exp over all within-block off-diagonal pairs.
-    pairs = int(np.sum(np.array(sizes) * (np.array(sizes) - 1)))
-    log_pairs = np.log(sizes_arr - 1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        # Overflow gives inf (then a non-finite value that fit refuses), never an OverflowError.
-        log_m = float(np.logaddexp.reduce(r + log_pairs) - math.log(float(np.sum(sizes_arr - 1))))
-        rho = np.exp(r - log_m) + np.exp(c - log_m) - 2.0  # (r_i + c_i - 2M) / M
-        if bound in ("dv", "mine", "smile"):
-            value = a - log_m
-            psi = (d - a) - rho
-        elif bound == "nwj":
-            scale = float(np.exp(log_m - 1.0))
-            value = a - scale
-            psi = (d - a) - scale * rho
-        elif bound == "js":  # NWJ at the critic 1 + f
-            scale = float(np.exp(log_m))
-            value = 1.0 + a - scale
-            psi = (d - a) - scale * rho
-        else:  # pragma: no cover - guarded by BOUNDS
-            raise ValueError(bound)
-    return _Heldout(float(value), psi, pairs)
-
-
-def _readout_problem(held: _Heldout, bound: str) -> str | None:
-    """Why a held-out read-out must not be returned as a number, or None when it may.
-
-    * Non-finite value or standard error (the critic's scores overflow on these pairs).
-    * ``value < -FAILED_FIT_NATS``: every read-out is exactly 0 at a constant critic (nwj:
-      f = 1; js: f = 0; club: q(y|x) not depending on x), and I >= 0; a critic that reads
-      more than a nat worse than no critic at all has failed (diverged, overfitted, or is
-      dominated by a few extreme pairs), whatever the true MI.
-    * For the log-mean-exp read-outs (dv, mine, smile, and nwj, js which never exceed the
-      dv value of the same scores): ``value > log(P) + SUPPORT_MARGIN_NATS`` with P the
-      number of negative pairs compared. Since ``log mean_P exp(f) >= max f - log P``, the
-      dv value exceeds log P only when the mean positive score exceeds every negative
-      score: the held-out pairs are then all told apart, which shows that the MI is large
-      (McAllester & Stratos 2020: no estimate from these samples can certify much more
-      than log of their number) while the value itself reflects the critic's scale.
-      InfoNCE never exceeds log(batch_size); club (an upper-bound read-out) has no such cap.
-    """
-    value, se = held.value, held.std_error
-    if not (math.isfinite(value) and math.isfinite(se)):
-        return f"is not a finite number (value {value!r}, standard error {se!r}): the critic's scores overflow on these pairs"
-    if value < -FAILED_FIT_NATS:
-        return (
-            f"is {value:.4g} nats (standard error {se:.3g}), more than {FAILED_FIT_NATS:g} nat below the 0 nats that a "
-            "constant critic reads: the critic failed (diverged, overfitted, or a few extreme pairs dominate its scores)"
-        )
-    if bound not in ("infonce", "club") and held.pairs > 1:
-        cap = math.log(held.pairs) + SUPPORT_MARGIN_NATS
-        if value > cap:
-            return (
-                f"is {value:.4g} nats, above log({held.pairs}) + {SUPPORT_MARGIN_NATS:g} = {cap:.3f} nats, the most that "
-                f"{held.pairs} held-out negative pairs can support: the critic tells every held-out pair apart, so the data "
-                "show a large MI but the number reflects the critic's scale"
-            )
-    return None
-
-
-def _check_readout(held: _Heldout, bound: str, rows: np.ndarray, what: str) -> None:
-    """Raise EstimationError when :func:`_readout_problem` finds one; ``rows`` maps held-out rows to input rows."""
-    problem = _readout_problem(held, bound)
-    if problem is None:
-        return
-    psi = np.nan_to_num(np.abs(held.influence), nan=np.inf)
-    top = np.argsort(-psi, kind="stable")[:3]
-    where = ", ".join(str(int(rows[i])) for i in top if i < len(rows))
-    raise EstimationError(
-        f"The {what} {bound} estimate {problem}. No number is returned. The rows weighing most on it are [{where}]; "
-        "check them for extreme values, or use more samples, a smaller lr, or method='smile' or 'infonce'."
-    )
-
-
-# ---------------------------------------------------------------------------
 # The estimator.
-
-
-def _adamw(critic: nn.Module, lr: float, weight_decay: float, device: torch.device) -> torch.optim.Optimizer:
-    """AdamW with the fused kernel where this torch has one for the device (fewer, larger ops per step)."""
-    params = list(critic.parameters())
-    try:
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
-    except (RuntimeError, TypeError, ValueError):
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, foreach=device.type == "cuda" or None)
 
 
 def _resolve_device(device: str, data: Any) -> torch.device:
@@ -581,7 +359,7 @@ def _resolve_device(device: str, data: Any) -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-class NeuralEstimator:
+class NeuralEstimator(_Training, _Diagnostics):
     """Estimate I(X;Y) in nats by training a critic on one split and evaluating a bound on another.
 
     Parameters
@@ -885,182 +663,6 @@ class NeuralEstimator:
                 raise param_error("NeuralEstimator", "critic", "a factory returning an nn.Module", module)
             return module
         return CRITICS[critic](x_dim, y_dim, **self._network(x_dim, y_dim, critic), generator=gen)
-
-    def _schedule(self, total: int) -> Callable[[int], float]:
-        warm = max(1, int(WARMUP_FRACTION * total))
-
-        def factor(step: int) -> float:
-            if step < warm:
-                return WARMUP_START + (1.0 - WARMUP_START) * step / warm
-            t = (step - warm) / max(1, total - warm)
-            return 0.5 * (1.0 + math.cos(math.pi * min(t, 1.0)))
-
-        return factor
-
-    def _train(
-        self,
-        critic: nn.Module,
-        data: Mapping[str, tuple[torch.Tensor, torch.Tensor]],
-        gen: torch.Generator,
-        device: torch.device,
-        start: float,
-    ) -> dict[str, Any]:
-        p = self.params
-        x_tr, y_tr = data["train"]
-        x_va, y_va = data["val"]
-        n_train = x_tr.shape[0]
-        batch = min(p["batch_size"], n_train)
-        per_epoch = max(1, n_train // batch)
-        if p["epochs"] == "auto":
-            epochs = min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_STEPS / per_epoch)))
-        else:
-            epochs = p["epochs"]
-        total = epochs * per_epoch if p["max_steps"] is None else min(epochs * per_epoch, p["max_steps"])
-        check_every = per_epoch * max(1, math.ceil(MIN_STEPS_BETWEEN_CHECKS / per_epoch))
-        optimizer = _adamw(critic, p["lr"], p["weight_decay"], device)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, self._schedule(total))
-        clip = p.get("clip")
-        criterion = {"js": "JS objective", "smile": "JS objective", "club": "log-likelihood"}.get(self.bound, self.bound)
-        mine_state = None
-        best, best_step, best_weights = -math.inf, 0, copy.deepcopy(critic.state_dict())
-        history: list[tuple[int, float]] = []
-        val_se: list[float] = []
-        notes: list[str] = []
-        since_best, step, stopped_early, diverged = 0, 0, False, False
-        bar = progress_bar(total=total, desc=f"{self.bound} critic", enabled=p["progress"])
-        try:
-            done = False
-            while not done:
-                perm = torch.randperm(n_train, generator=gen).to(device)
-                for b in range(per_epoch):
-                    rows = perm[b * batch : (b + 1) * batch]
-                    critic.train()
-                    objective, mine_state = self._objective(critic, x_tr[rows], y_tr[rows], mine_state)
-                    if not torch.isfinite(objective):
-                        diverged = (step, float(objective.detach()))
-                        done = True
-                        break
-                    optimizer.zero_grad(set_to_none=True)
-                    (-objective).backward()
-                    if p["grad_clip"] is not None:
-                        nn.utils.clip_grad_norm_(critic.parameters(), p["grad_clip"], foreach=True)
-                    optimizer.step()
-                    scheduler.step()
-                    step += 1
-                    bar.update(1)
-                    if step % check_every == 0 or step == total:
-                        critic.eval()
-                        if self.bound == "club":
-                            with torch.no_grad():
-                                held_val, se = float(critic.log_likelihood(x_va, y_va).mean()), 0.0
-                        else:
-                            h = _heldout(
-                                critic,
-                                x_va,
-                                y_va,
-                                _CRITERION.get(self.bound, self.bound),
-                                batch_size=batch,
-                                clip=clip,
-                                block=VAL_BLOCK,
-                            )
-                            held_val, se = h.value, h.std_error
-                        history.append((step, held_val))
-                        val_se.append(se)
-                        bar.set_postfix_str(f"val {criterion} {held_val:.3f}")
-                        if not p["early_stopping"]:
-                            # Keep the last critic with a finite validation value: the one reported if training diverges.
-                            if math.isfinite(held_val):
-                                best, best_step = held_val, step
-                                best_weights = copy.deepcopy(critic.state_dict())
-                        elif math.isfinite(held_val) and held_val > best:
-                            best, best_step, since_best = held_val, step, 0
-                            best_weights = copy.deepcopy(critic.state_dict())
-                        else:
-                            since_best += 1
-                        if p["early_stopping"] and since_best >= p["patience"]:
-                            stopped_early = done = True
-                            break
-                    if step >= total:
-                        done = True
-                        break
-                    if p["max_time"] is not None and time.perf_counter() - start > p["max_time"]:
-                        notes.append(
-                            f"Training stopped at the time limit max_time={p['max_time']:g} s after {step} of {total} steps."
-                        )
-                        done = True
-                        break
-        finally:
-            bar.close()
-        if diverged and best_step == 0:
-            raise EstimationError(
-                f"Training of the {self.bound} critic diverged at step {diverged[0]} (the objective became {diverged[1]}) "
-                "before any validation check gave a finite value, so there is no trained critic to report. "
-                "A smaller lr, or method='smile', trains more stably."
-            )
-        if best_step > 0 and (diverged or p["early_stopping"]):
-            # Early stopping: the best critic on validation. Divergence: the last finite one checked.
-            critic.load_state_dict(best_weights)
-        if diverged:
-            kept = "the best on validation" if p["early_stopping"] else "the last with a finite validation value"
-            notes.append(
-                f"Training diverged at step {diverged[0]} (the {self.bound} objective became {diverged[1]}); the critic of "
-                f"step {best_step}, {kept}, is reported. A smaller lr, or method='smile', trains more stably."
-            )
-        critic.eval()
-        val_value = _heldout(critic, x_va, y_va, self.bound, batch_size=batch, clip=clip).value
-        if len(history) >= 4 and not stopped_early and self.bound != "club":
-            quarter = history[-max(1, len(history) // 4) - 1][1]
-            gain = history[-1][1] - quarter
-            if gain > max(RISING_MIN_GAIN, 2 * val_se[-1]):
-                notes.append(
-                    f"The validation objective was still rising at the end of training (+{gain:.3f} nats over the last quarter); "
-                    "the estimate is probably low. Train longer (epochs=...) or with more samples."
-                )
-        return {
-            "val_value": val_value,
-            "best_step": best_step,
-            "steps": step,
-            "epochs": math.ceil(step / per_epoch),
-            "history": history,
-            "stopped_early": stopped_early,
-            "notes": notes,
-        }
-
-    def _objective(self, critic: nn.Module, x: torch.Tensor, y: torch.Tensor, mine_state: Any) -> tuple[torch.Tensor, Any]:
-        """The training objective on one minibatch (to maximise), and MINE's updated state."""
-        if self.bound == "club":
-            return critic.log_likelihood(x, y).mean(), None  # fit q(y|x) by maximum likelihood
-        scores = critic(x, y)
-        if self.bound == "mine":
-            return F.mine(scores, mine_state, self.params["momentum"])
-        return _TRAIN_OBJECTIVES[self.bound](scores), None
-
-    def _warnings(self, held: _Heldout, train: _Heldout, state: Mapping[str, Any], batch: int) -> list[str]:
-        notes = []
-        if self.bound == "infonce":
-            cap = math.log(batch)
-            if held.value > cap - INFONCE_CAP_MARGIN:
-                notes.append(
-                    f"The InfoNCE estimate ({held.value:.3f} nats) is within {INFONCE_CAP_MARGIN:g} nats of its ceiling "
-                    f"log(batch_size) = log({batch}) = {cap:.3f} nats. InfoNCE can never exceed log(batch_size) and is biased "
-                    "low well before it gets there, so the true MI may be much higher: use a larger batch_size or method='smile'."
-                )
-        if held.std_error > max(NOISY_SE, NOISY_REL_SE * abs(held.value)):
-            notes.append(
-                f"The held-out estimate ({held.value:.4g} nats) has a standard error of {held.std_error:.3g} nats: it is "
-                "dominated by a few sample pairs, as happens to bounds with an exponentiated read-out (nwj, js, dv, mine) "
-                "on heavy-tailed data. Do not trust it; method='smile' or 'infonce' stays stable there."
-            )
-        if self.bound != "club":
-            gap = train.value - held.value
-            se = math.hypot(held.std_error, train.std_error)
-            if gap > max(OVERFIT_MIN_GAP, OVERFIT_REL_GAP * abs(train.value), OVERFIT_SE * se):
-                notes.append(
-                    f"The held-out estimate ({held.value:.3f} nats) is far below the same bound on training data "
-                    f"({train.value:.3f} nats): the critic overfits the training split. Report the held-out value; more samples, "
-                    "a smaller critic (hidden=..., embed_dim=...) or fewer epochs narrow the gap."
-                )
-        return notes
 
     def __repr__(self) -> str:
         return f"NeuralEstimator(bound={self.bound!r}, random_state={self.random_state!r})"

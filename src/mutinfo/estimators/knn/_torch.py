@@ -59,7 +59,7 @@ class TorchSearch:
         if self.tile_elements is None:
             self.tile_elements = DEFAULT_TILE_ELEMENTS.get(self.device.type, DEFAULT_TILE_ELEMENTS["cpu"])
         if self.device.type == "cuda" and not torch.cuda.is_available():
-            from .._errors import ParameterError
+            from ..._errors import ParameterError
 
             raise ParameterError("The `device` parameter asks for 'cuda', but torch reports no CUDA device. Got device='cuda'.")
 
@@ -210,7 +210,7 @@ class TorchSearch:
         return counts
 
     def _fix(self, values: Any, x: Any, r: Any, p: Any, upper: bool) -> Any:
-        """Exact bounds, as :func:`mutinfo.estimators.knn._fix_upper` / ``_fix_lower``."""
+        """Exact bounds, as :func:`mutinfo.estimators.knn._search._fix_upper` / ``_fix_lower``."""
         torch = self.torch
         n = values.shape[0]
         while True:
