@@ -90,3 +90,15 @@ def test_encode_text_and_ngram_model():
     cyc = np.tile(np.arange(5), 200)
     sample = NGramModel(order=2).fit(cyc, 5).sample(3, 50, np.random.default_rng(0))
     np.testing.assert_array_equal(sample, np.tile(np.arange(50) % 5, (3, 1)))
+
+
+def test_ngram_model_reaches_the_last_context_and_lags_are_checked():
+    # "0 1 2 3": the context (2, 3) occurs only at the end; a sample that reaches it must use the
+    # unigram fallback, not a neighbouring row
+    model = NGramModel(order=2).fit(np.array([0, 1, 2, 3]), 4)
+    assert model.contexts.tolist() == [0 * 4 + 1, 1 * 4 + 2, 2 * 4 + 3]
+    np.testing.assert_allclose(np.diff(np.concatenate([[0.0], model.cdf[2]])), [0.25] * 4)
+    from mutinfo._errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"`lags` parameter of lagged_mi must be .*\[1, 9\]"):
+        lagged_mi(np.zeros(10, dtype=np.int64), [10], 2)

@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import param_error
 from .._progress import progress as progress_bar
 from ._common import Timer, device_name, resolve_epochs, seed_everything, write_metrics
 
@@ -159,6 +160,9 @@ def lagged_mi(streams: np.ndarray, lags: Any, k: int, *, ci: float = 0.95, n_blo
     the interval a block jackknife (:func:`block_jackknife_mi`).
     """
     lags = np.asarray(lags, dtype=np.int64)
+    length = np.atleast_2d(streams).shape[1]
+    if lags.ndim != 1 or lags.size == 0 or lags.min() < 1 or lags.max() > length - 1:
+        raise param_error("lagged_mi", "lags", f"a non-empty list of ints in [1, {length - 1}] (the stream length minus 1)", lags.tolist())
     out = {"lag": lags, "mi": np.empty(lags.size), "ci_low": np.empty(lags.size), "ci_high": np.empty(lags.size),
            "n_pairs": np.empty(lags.size, dtype=np.int64)}
     for i, d in enumerate(progress_bar(lags.tolist(), desc=desc, enabled=progress)):
@@ -245,13 +249,15 @@ class NGramModel:
 
     def fit(self, codes: np.ndarray, k: int) -> NGramModel:
         self.k = k
-        ctx = np.zeros(codes.size - self.order, dtype=np.int64)
+        # every context of the text, the last one included (it has no successor), so that any
+        # context a sample can reach (the last ``order`` symbols of an observed n-gram) has a row
+        ctx = np.zeros(codes.size - self.order + 1, dtype=np.int64)
         for j in range(self.order):
-            ctx = ctx * k + codes[j : codes.size - self.order + j]
+            ctx = ctx * k + codes[j : codes.size - self.order + 1 + j]
         nxt = codes[self.order :]
         self.contexts, row = np.unique(ctx, return_inverse=True)
         counts = np.zeros((self.contexts.size, k))
-        np.add.at(counts, (row, nxt), 1.0)
+        np.add.at(counts, (row[:-1], nxt), 1.0)
         unigram = np.bincount(codes, minlength=k) / codes.size
         totals = counts.sum(1, keepdims=True)
         probs = np.where(totals > 0, counts / np.maximum(totals, 1), unigram)
