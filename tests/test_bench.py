@@ -7,9 +7,11 @@ import math
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from mutinfo import _accuracy, _registry
+from mutinfo import _registry
+from mutinfo.bench import accuracy as _accuracy
 from mutinfo.cli import main
 
 
@@ -129,3 +131,97 @@ def test_neural_peers_get_the_budget_they_are_handed(monkeypatch):
            "estimate": 1.5, "error": 0.5, "seconds": 0.1, "note": ""}
     text = _accuracy.format_markdown([row])
     assert "Training budgets differ" in text and "torch-mist: 10 epochs" in text
+
+
+# ---------------------------------------------------------------------------
+# mutinfo bench bmi
+
+
+def test_bench_bmi_without_benchmark_mi_says_how_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "bmi", None)  # import bmi raises ImportError, installed or not
+    code = main(["bench", "bmi", "--quick", "--no-progress", "--out", str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("mutinfo bench: error: benchmark-mi is not installed")
+    assert 'pip install -e ".[bench-neural]"' in err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_bench_bmi_argument_errors(tmp_path, capsys):
+    assert main(["bench", "bmi", "--n", "50", "--out", str(tmp_path)]) == 2
+    assert "--n must be at least 100; got 50" in capsys.readouterr().err
+    assert main(["bench", "bmi", "--seeds", "0,x", "--out", str(tmp_path)]) == 2
+    assert "--seeds must be comma-separated integers" in capsys.readouterr().err
+    assert main(["bench", "bmi", "--methods", "auto,bmi:nope", "--out", str(tmp_path)]) == 2
+    assert "unknown benchmark-mi estimator 'bmi:nope'" in capsys.readouterr().err
+    assert main(["bench", "bmi", "--methods", "nope", "--out", str(tmp_path)]) == 2
+    assert "The `method` parameter of mutinfo bench bmi --methods must be one of" in capsys.readouterr().err
+
+
+def _synthetic_tasks():
+    from mutinfo import datasets as ds
+    from mutinfo.bench.bmi import BenchTask
+
+    def gaussian(n, seed):
+        x, y, _ = ds.gaussian(n, dim=2, rho=0.8, random_state=seed)
+        return x, y
+
+    def student(n, seed):
+        x, y, _ = ds.student_t(n, dim=1, df=3.0, rho=0.5, random_state=seed)
+        return x, y
+
+    g_truth = ds.gaussian(10, dim=2, rho=0.8, random_state=0)[2]
+    t_truth = ds.student_t(10, dim=1, df=3.0, rho=0.5, random_state=0)[2]
+    return [BenchTask("gaussian-2-2", 2, 2, g_truth, gaussian), BenchTask("student-1-1", 1, 1, t_truth, student)]
+
+
+def test_bench_bmi_runs_any_task_source_and_summarises(tmp_path):
+    from mutinfo.bench import bmi as bench
+
+    tasks = _synthetic_tasks()
+    rows = bench.run(tasks, ["auto", "gaussian"], n=800, seeds=(0, 1), show_progress=False)
+    assert [(r["seed"], r["task"], r["method"]) for r in rows] == [
+        (s, t.id, m) for s in (0, 1) for t in tasks for m in ("auto", "gaussian")
+    ]
+    for r in rows:
+        assert r["note"] == "" and r["n"] == 800 and r["seconds"] >= 0 and r["cpu_seconds"] >= 0
+        x, y = next(t for t in tasks if t.id == r["task"]).sample(800, r["seed"])
+        assert r["estimate"] == pytest.approx(
+            __import__("mutinfo").mutual_information(x, y, method=r["method"], random_state=r["seed"])
+        )
+    stats = {(s["method"], s["seed"]): s for s in bench.summary(rows)}
+    assert set(stats) == {(m, s) for m in ("auto", "gaussian") for s in (0, 1)}
+    for (method, seed), s in stats.items():
+        mine = [r for r in rows if r["method"] == method and r["seed"] == seed]
+        rel = [abs(r["estimate"] - r["true_mi"]) / r["true_mi"] for r in mine]
+        factors = [max(r["estimate"] / r["true_mi"], r["true_mi"] / r["estimate"]) for r in mine]
+        assert s["tasks"] == 2 and s["failed"] == 0
+        assert s["within_10pct"] == sum(v <= 0.1 for v in rel)
+        assert s["within_factor_1_5"] == sum(f <= 1.5 for f in factors)
+        assert s["worst_factor"] == pytest.approx(max(factors))
+        assert s["mean_abs_error"] == pytest.approx(np.mean([abs(r["estimate"] - r["true_mi"]) for r in mine]))
+    written = bench.write_outputs(rows, tmp_path, {"n": 800}, figures=False)
+    md = (tmp_path / "bmi.md").read_text()
+    counts = " | ".join(" / ".join(f"{stats[(m, s)]['within_10pct']}/2" for s in (0, 1)) for m in ("auto", "gaussian"))
+    assert f"| within 10% | {counts} |" in md
+    assert "| gaussian-2-2 | 2+2 |" in md
+    assert json.loads((tmp_path / "bmi.json").read_text())["rows"][0]["task"] == "gaussian-2-2"
+    assert [p.name for p in written] == ["bmi.md", "bmi.json"]
+
+
+def test_bench_bmi_summary_on_a_hand_made_table():
+    from mutinfo.bench import bmi as bench
+
+    def row(task, truth, est, note=""):
+        return {"task": task, "dims": "1+1", "n": 10, "seed": 0, "method": "m", "true_mi": truth, "estimate": est,
+                "seconds": 1.0, "cpu_seconds": 0.5, "note": note}
+
+    rows = [row("a", 1.0, 1.05), row("b", 1.0, 0.7), row("c", 2.0, 4.2), row("d", 0.5, -0.1), row("e", 1.0, math.nan, "boom")]
+    (s,) = bench.summary(rows)
+    assert s["within_10pct"] == 1 and s["within_factor_1_5"] == 2
+    assert s["mean_abs_error"] == pytest.approx((0.05 + 0.3 + 2.2 + 0.6) / 4)
+    assert s["worst_factor"] == math.inf and s["failed"] == 1 and s["seconds"] == 5.0 and s["cpu_seconds"] == 2.5
+    text = bench.format_summary(rows)
+    assert "| within 10% | 1/5 |" in text and "| worst factor | inf |" in text and "- m on e (seed 0): boom" in text
+    assert "| c | 1+1 | 2.000 | 4.200 (+110%) |" in bench.format_tasks(rows)

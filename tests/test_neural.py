@@ -494,9 +494,10 @@ def test_neural_methods_are_registered():
     assert "clip" in get_method("smile", "t").load().params and "momentum" in get_method("mine", "t").load().params
 
 
-def test_auto_routes_high_dimensional_continuous_mi_to_the_neural_estimator():
-    name, reason = auto_method("mi", (False, False), (5, 5), 10_000, 0)
-    assert name == "smile" and "d_x + d_y = 10" in reason
+def test_auto_routes_continuous_mi_to_the_copula_estimator_not_the_neural_one():
+    for ties in (False, True):
+        name, reason = auto_method("mi", (False, False), (5, 5), 10_000, 0, ties=ties)
+        assert name == "copula" and "d_x + d_y = 10" in reason
     assert auto_method("mi", (False, False), (1, 1), 10_000, 0)[0] != "smile"
     assert auto_method("mi", (False, False), (5, 5), 500, 0)[0] != "smile"
     assert auto_method("entropy", (False,), (10,), 10_000, 0)[0] != "smile"
@@ -530,7 +531,8 @@ def test_api_estimate_reports_the_held_out_interval_and_warnings():
 def test_auto_is_within_15_percent_on_the_5_plus_5_gaussian():
     n = 10_000 if FULL else 4_000
     x, y, truth = mi.datasets.gaussian(n, dim=5, rho=0.8, random_state=0)
-    params = {} if FULL else {"max_steps": 400}
-    est = mi.estimate(x, y, random_state=0, **params)
-    assert est.method == "smile" and "neural" in est.details["auto_reason"]
+    est = mi.estimate(x, y, random_state=0, ci=None)
+    assert est.method == "copula" and "copula" in est.details["auto_reason"]
     assert est.value == pytest.approx(truth, rel=0.15)
+    params = {} if FULL else {"max_steps": 400}
+    assert mi.mutual_information(x, y, method="smile", random_state=0, **params) == pytest.approx(truth, rel=0.15)

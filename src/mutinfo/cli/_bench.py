@@ -1,4 +1,6 @@
-"""``mutinfo bench accuracy``: every registered estimator against distributions with known MI.
+"""``mutinfo bench accuracy`` and ``mutinfo bench bmi``.
+
+``accuracy``: every registered estimator against distributions with known MI.
 
 Runs each method that applies (by data kind) on the same samples of each task,
 prints a table (task, dims, N, true MI, estimate, error, seconds) and writes
@@ -40,6 +42,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     a.add_argument("--no-progress", action="store_true", help="hide progress bars")
     a.set_defaults(run=run_accuracy)
+    b = inner.add_parser(
+        "bmi",
+        help="auto, each family and benchmark-mi's estimators on the 40 Beyond-Normal tasks",
+        description=(
+            "method='auto', one method of each family and benchmark-mi's own estimators (CCA, KSG, a neural critic) on "
+            "the 40 tasks of the Beyond-Normal benchmark (Czyz et al. 2023), sampled by benchmark-mi "
+            "(pip install -e ".[bench-neural]", in an environment of its own). Writes bmi.md, bmi.json and bmi.png."
+        ),
+    )
+    b.add_argument("--n", type=int, default=None, help="samples per task (default 5000; 1000 with --quick)")
+    b.add_argument("--seeds", default=None, help="comma-separated seeds (default 0,1,2; 0 with --quick)")
+    b.add_argument("--quick", action="store_true", help="a few tasks, 1000 samples, one seed, short neural training")
+    b.add_argument(
+        "--methods",
+        default=None,
+        help="comma-separated: mutinfo method names, 'auto', and benchmark-mi's as bmi:cca, bmi:ksg, bmi:infonce, "
+        "bmi:nwj, bmi:dv, bmi:mine (default: auto,gaussian,ksg,smile,bmi:cca,bmi:ksg,bmi:infonce)",
+    )
+    b.add_argument("--tasks", default=None, help="comma-separated benchmark-mi task ids (default: all 40; a few with --quick)")
+    b.add_argument(
+        "--neural-steps", type=int, default=None, help="training steps of neural methods (default: theirs; 300 with --quick)"
+    )
+    b.add_argument("--out", default="bench-bmi", help="output folder (default: bench-bmi)")
+    b.add_argument("--no-figures", action="store_true", help="skip the PNG figure")
+    b.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    b.set_defaults(run=run_bmi)
     p.set_defaults(run=lambda args: _usage(p))
 
 
@@ -49,7 +77,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_accuracy(args: argparse.Namespace) -> int:
-    from .. import _accuracy, _registry
+    from .. import _registry
+    from ..bench import accuracy as _accuracy
     from . import CommandError
 
     if args.n is not None and args.n < 20:
@@ -124,4 +153,62 @@ def run_accuracy(args: argparse.Namespace) -> int:
             figures = False
     written = _accuracy.write_outputs(rows, out, meta, figures=figures)
     print(f"\n{len(rows)} runs in {total:.1f} s; wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def run_bmi(args: argparse.Namespace) -> int:
+    from .. import _registry
+    from ..bench import bmi as bench
+    from . import CommandError
+
+    n = args.n if args.n is not None else (1000 if args.quick else 5000)
+    if n < 100:
+        raise CommandError(f"--n must be at least 100; got {n}")
+    try:
+        seeds = [int(s) for s in (args.seeds or ("0" if args.quick else "0,1,2")).split(",") if s.strip()]
+    except ValueError:
+        raise CommandError(f"--seeds must be comma-separated integers; got {args.seeds!r}") from None
+    if not seeds or any(s < 0 for s in seeds):
+        raise CommandError(f"--seeds must be comma-separated integers >= 0; got {args.seeds!r}")
+    steps = args.neural_steps if args.neural_steps is not None else (QUICK_NEURAL_STEPS if args.quick else None)
+    if steps is not None and steps < 1:
+        raise CommandError(f"--neural-steps must be >= 1; got {steps}")
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else [*bench.DEFAULT_METHODS, *bench.DEFAULT_PEERS]
+    for m in methods:
+        if m.startswith("bmi:"):
+            if m not in bench.PEER_METHODS:
+                raise CommandError(f"--methods: unknown benchmark-mi estimator {m!r}; choose from {', '.join(bench.PEER_METHODS)}")
+        elif m != "auto":
+            _registry.get_method(m, "mutinfo bench bmi --methods")
+    ids = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else (list(bench.QUICK_TASKS) if args.quick else None)
+    try:
+        tasks = bench.bmi_tasks(ids)
+    except bench.MissingBenchmark as exc:
+        raise CommandError(str(exc)) from None
+    except KeyError as exc:
+        raise CommandError(f"--tasks: {exc.args[0]}") from None
+    start = time.perf_counter()
+    rows = bench.run(tasks, methods, n=n, seeds=seeds, neural_steps=steps, show_progress=False if args.no_progress else None)
+    total = time.perf_counter() - start
+    print(f"mutinfo bench bmi: {len(tasks)} tasks, n={n}, seeds {','.join(map(str, seeds))} (MI in nats)\n")
+    print(bench.format_summary(rows))
+    meta = {
+        "tasks": len(tasks),
+        "n": n,
+        "seeds": ",".join(map(str, seeds)),
+        "methods": ",".join(methods),
+        "neural steps": "default" if steps is None else steps,
+        "seconds": round(total, 1),
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "python": platform.python_version(),
+    }
+    figures = not args.no_figures
+    if figures:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            print("matplotlib is not installed: skipping the figure (pip install 'mutinfo[plot]')")
+            figures = False
+    written = bench.write_outputs(rows, Path(args.out), meta, figures=figures)
+    print(f"{len(rows)} runs in {total:.1f} s; wrote " + ", ".join(str(p) for p in written))
     return 0

@@ -21,9 +21,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import _registry
-from ._errors import MutualInfoWarning
-from ._progress import progress
+from .. import _registry
+from .._errors import MutualInfoWarning
+from .._progress import progress
 
 __all__ = ["Task", "suite", "run", "write_outputs", "format_table", "peer_estimators"]
 
@@ -56,7 +56,7 @@ class Task:
 
 def suite(quick: bool = False, n: int | None = None) -> list[Task]:
     """The benchmark tasks; ``quick`` is the reduced CI preset; ``n`` overrides every sample size."""
-    from . import datasets as ds
+    from .. import datasets as ds
 
     big = 2_000 if quick else 10_000
     stairs_n = 5_000 if quick else 20_000
@@ -379,7 +379,7 @@ def format_markdown(rows: Sequence[dict[str, Any]], header: str = "") -> str:
 
 
 def _figure_tasks(rows: Sequence[dict[str, Any]], path: Path) -> None:
-    from .plot import require_matplotlib
+    from ..plot import require_matplotlib
 
     plt = require_matplotlib()
     tasks = list(dict.fromkeys((r["task"], r["dims"]) for r in rows))
@@ -417,7 +417,7 @@ def _figure_staircase(rows: Sequence[dict[str, Any]], path: Path) -> bool:
     stairs = [r for r in rows if r["group"] != "suite"]
     if not stairs:
         return False
-    from .plot import require_matplotlib
+    from ..plot import require_matplotlib
 
     plt = require_matplotlib()
     groups = list(dict.fromkeys(r["group"] for r in stairs))
