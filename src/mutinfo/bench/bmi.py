@@ -103,7 +103,7 @@ class BenchTask:
 
 _INSTALL = (
     "benchmark-mi is not installed; `mutinfo bench bmi` samples its tasks with it. Install the extra in an "
-    "environment of its own (it pins numpy<2 and jax<0.4.34): pip install -e ".[bench-neural]""
+    "environment of its own (it pins numpy<2 and jax<0.4.34): pip install -e \".[bench-neural]\""
 )
 
 

@@ -6,7 +6,7 @@ Runs each method that applies (by data kind) on the same samples of each task,
 prints a table (task, dims, N, true MI, estimate, error, seconds) and writes
 ``accuracy.md``, ``accuracy.json``, ``accuracy.png`` (estimates against the truth per
 task) and ``staircase.png`` (the 20-d Gaussian and cubic staircases) into ``--out``.
-Installed peers (torch-mist, benchmark-mi: ``pip install -e ".[bench-neural]"``) run on
+Installed peers (torch-mist, benchmark-mi: ``pip install -e \".[bench-neural]\"``) run on
 the same samples.
 """
 
@@ -48,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=(
             "method='auto', one method of each family and benchmark-mi's own estimators (CCA, KSG, a neural critic) on "
             "the 40 tasks of the Beyond-Normal benchmark (Czyz et al. 2023), sampled by benchmark-mi "
-            "(pip install -e ".[bench-neural]", in an environment of its own). Writes bmi.md, bmi.json and bmi.png."
+            "(pip install -e \".[bench-neural]\", in an environment of its own). Writes bmi.md, bmi.json and bmi.png."
         ),
     )
     b.add_argument("--n", type=int, default=None, help="samples per task (default 5000; 1000 with --quick)")

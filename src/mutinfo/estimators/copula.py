@@ -341,7 +341,7 @@ class CopulaEstimator(Estimator):
     """
 
     def __init__(self) -> None:
-        from .knn import _k_param
+        from .knn.estimators import _k_param
 
         self.params = {"k": _k_param()}
 
