@@ -136,3 +136,16 @@ def test_copula_methods_are_invariant_to_increasing_maps(method):
     before = mi.mutual_information(x, y, method=method, random_state=0)
     after = mi.mutual_information(np.arcsinh(x) * 3 + 1, half_cube(y) ** 3, method=method, random_state=0)
     assert after == pytest.approx(before, abs=1e-9)
+
+
+def test_copula_with_a_duplicated_column_reports_its_knn_candidate_and_tcopula_says_why():
+    """A duplicated column makes the normal scores' correlation singular: copula falls back to
+    its k-NN candidate (the duplicate carries no information), tcopula raises a DataError."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((300, 1))
+    y = x + rng.standard_normal((300, 1))
+    doubled = mi.mutual_information(np.column_stack([x, x]), y, method="copula", random_state=0)
+    single = mi.mutual_information(x, y, method="copula", random_state=0)
+    assert math.isfinite(doubled) and abs(doubled - single) < 0.05  # truth 0.5 log 2 = 0.347
+    with pytest.raises(mi.DataError, match="singular correlation matrix"):
+        mi.mutual_information(np.column_stack([x, x]), y, method="tcopula")

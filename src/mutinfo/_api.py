@@ -178,6 +178,12 @@ def _prepare(
     params: dict[str, Any],
     nan_policy: Any = "raise",
 ) -> _Call:
+    if any(_is_dask(v) for v in inputs.values()):
+        raise UnsupportedDataError(
+            f"{func} does not run on Dask collections (it would bring every row to this process). On a cluster: "
+            "mutinfo.pairwise, mutinfo.entropy and mutinfo.mutual_information of discrete data, and MISelector.fit; "
+            "or call .compute() on a sample that fits in memory."
+        )
     divisor, unit = resolve_base(base, func)
     rng = resolve_rng(random_state, func)
     nan_policy = check_nan_policy(func, nan_policy)
@@ -360,6 +366,10 @@ def _warn(notes: Sequence[str]) -> None:
 
 
 def _value(func: str, quantity: str, inputs: dict[str, Any], method, discrete, base, k, random_state, params, nan_policy="raise") -> float:
+    if quantity in ("entropy", "mi") and any(_is_dask(v) for v in inputs.values()):
+        from . import _dask  # Dask collections: a count table reduced on the cluster
+
+        return _dask.value(func, quantity, inputs, method, discrete, base, k, params, nan_policy)
     call = _prepare(func, quantity, inputs, method, discrete, base, k, random_state, params, nan_policy)
     if call.dropped:
         _warn([call.dropped])
@@ -624,6 +634,12 @@ def estimate(
     )
 
 
+def _is_dask(obj: Any) -> bool:
+    """A Dask collection, told by its module without importing Dask."""
+    module = type(obj).__module__ or ""
+    return module == "dask" or module.startswith("dask.")
+
+
 def _stats():
     from . import stats
 
@@ -691,6 +707,11 @@ def pairwise(
         As in :func:`mutual_information`.
     progress : bool or None
         Progress bar over pairs.
+    max_rows : int, optional (keyword, Dask input only)
+        With Dask collections (computed on the cluster; see "Larger than one machine"
+        in the README and :mod:`mutinfo._dask`), estimate each continuous pair on a
+        uniform subsample of this many rows instead of raising when a pair needs more
+        memory than a worker has.
     nan_policy : {"raise", "omit"}, default "raise"
         "raise": a missing value anywhere in X or Y raises a DataError naming the
         column and rows. "omit": each entry uses the rows complete in its own pair
@@ -721,6 +742,11 @@ def pairwise(
 
     if is_sparse(X) or is_sparse(Y):
         return _pairwise_sparse(func, X, Y, method, discrete, base, params)
+    if _is_dask(X) or _is_dask(Y):
+        from . import _dask  # computed on the cluster: only tables and values come back
+
+        max_rows = params.pop("max_rows", None)
+        return _dask.pairwise(X, Y, method=method, discrete=discrete, base=base, k=k, random_state=random_state, nan_policy=nan_policy, params=params, max_rows=max_rows)
     xcols = _columns(X, "X", nan_policy)
     symmetric = Y is None
     ycols = xcols if symmetric else _columns(Y, "Y", nan_policy)

@@ -123,6 +123,9 @@ def _sparse_discrete_mask(est: Any, p: int) -> np.ndarray:
     if not mask.all():
         raise param_error("MISelector", "discrete_features", "'auto' or True for sparse X (counts or indicators are discrete)", d)
     return mask
+def _is_dask(obj: Any) -> bool:
+    module = type(obj).__module__ or ""
+    return module == "dask" or module.startswith("dask.")
 
 
 def _auto_discrete_column(column: np.ndarray, name: str) -> bool:
@@ -486,6 +489,10 @@ class MISelector(SelectorMixin, BaseEstimator):
         self
         """
         func = "MISelector"
+        if _is_dask(X) or _is_dask(y):
+            from .selection_dask import fit as fit_dask  # count tables reduced on the cluster
+
+            return fit_dask(self, X, y)
         check_choice(func, "method", self.method, METHODS)
         check_choice(func, "estimator", self.estimator, ESTIMATORS)
         check_choice(func, "bin_method", self.bin_method, BIN_METHODS)

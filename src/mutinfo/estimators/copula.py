@@ -153,8 +153,18 @@ def _logdet(a: np.ndarray) -> float:
 
 def _mahalanobis(z: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, float]:
     """Squared Mahalanobis norms z_i^T r^{-1} z_i (n,) and log det r."""
-    inv = np.linalg.inv(r)
+    try:
+        inv = np.linalg.inv(r)
+    except np.linalg.LinAlgError:
+        raise SingularScoresError(
+            "The normal scores have a singular correlation matrix (duplicated or exactly dependent columns), "
+            "so the copula closed forms do not apply; remove the redundant columns or use method='ksg'."
+        ) from None
     return np.einsum("ij,ij->i", z @ inv, z), _logdet(r)
+
+
+class SingularScoresError(DataError):
+    """The correlation matrix of the normal scores is singular."""
 
 
 def _t_scatter(z: np.ndarray, nu: float, start: np.ndarray) -> np.ndarray:
@@ -351,7 +361,11 @@ class CopulaEstimator(Estimator):
 
         _check_columns([x, y], "copula")
         xa, ya = _as_array(x), _as_array(y)
-        elliptical, _ = _tcopula_mi(xa, ya)
+        try:
+            elliptical, _ = _tcopula_mi(xa, ya)
+        except SingularScoresError:
+            # Exactly dependent columns: no elliptical copula fits; the k-NN candidate alone is reported.
+            elliptical = -math.inf
         sx, sy = Variable("x", normal_scores(xa), False), Variable("y", normal_scores(ya), False)
         if _has_ties(xa) or _has_ties(ya):
             # Tied rows sit at distance 0, which KSG reads as dependence; Gao et al.'s estimator counts them.
