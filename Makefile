@@ -10,7 +10,7 @@ PIP    := $(PY) -m pip
 TORCH  := torch==2.13.0
 EXTRAS ?= test
 
-.PHONY: venv demo test test-fast docs bench clean
+.PHONY: venv demo demo-text fortunes test test-fast docs bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ venv: $(VENV)/.installed
 
 demo: venv
 	$(VENV)/bin/mutinfo demo
+
+# The fortunes text corpus (Debian package) for the text demos and their tests.
+fortunes:
+	@test -e /usr/share/games/fortunes/fortunes || { command -v apt-get >/dev/null && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq fortunes; } || \
+	  echo "note: could not install the Debian package fortunes; the text demos need it"
+
+demo-text: venv fortunes
+	$(VENV)/bin/mutinfo train text-mi-decay
+	$(VENV)/bin/mutinfo train text-classify
 
 test: venv
 	$(PY) -m pytest

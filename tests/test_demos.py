@@ -97,7 +97,7 @@ def test_cli_train_errors_and_list():
     assert "unknown demo 'no-such-demo'; choose one of: iic-digits" in res.stderr
     res = _cli("train", "--list")
     assert res.returncode == 0
-    for name in ("iic-digits", "iic-fashion", "vib-fashion", "imbalance-fashion", "mnist1d", "seed-regression", "seed-mlp"):
+    for name in ("iic-digits", "iic-fashion", "vib-fashion", "imbalance-fashion", "mnist1d", "seed-regression", "seed-mlp", "text-mi-decay", "text-classify"):
         assert name in res.stdout
     res = _cli("train", "seed-mlp", "--epochs", "0")
     assert res.returncode == 2 and "--epochs must be >= 1" in res.stderr

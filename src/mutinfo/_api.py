@@ -691,8 +691,11 @@ def pairwise(
 
     Parameters
     ----------
-    X : array-like of shape (n, p)
-    Y : array-like of shape (n, q) or (n,), optional
+    X : array-like or scipy.sparse matrix of shape (n, p)
+        A sparse matrix must hold counts or binary indicators (non-negative whole
+        numbers); its count tables come from the non-zeros, never densified, and equal
+        the dense result (:mod:`mutinfo._sparse`).
+    Y : array-like or scipy.sparse matrix of shape (n, q) or (n,), optional
         If omitted, the (p, p) matrix of MI between columns of X is returned; its
         diagonal is I(X_i; X_i) = H(X_i) for discrete columns and +inf for
         continuous ones.
@@ -735,6 +738,10 @@ def pairwise(
         raise param_error(func, "discrete", "'auto' or a bool (applied to every column)", discrete)
     resolve_base(base, func)
     nan_policy = check_nan_policy(func, nan_policy)
+    from ._sparse import is_sparse
+
+    if is_sparse(X) or is_sparse(Y):
+        return _pairwise_sparse(func, X, Y, method, discrete, base, params)
     if _is_dask(X) or _is_dask(Y):
         from . import _dask  # computed on the cluster: only tables and values come back
 
@@ -802,6 +809,46 @@ def _labelled(out: np.ndarray, X: Any, Y: Any, xcols: list[tuple[str, Any]], yco
     if Y is not None and (isinstance(Y, pd.Series) or getattr(Y, "ndim", 2) == 1):
         return pd.Series(out[:, 0], index=rows, name=cols[0])
     return pd.DataFrame(out, index=rows, columns=cols)
+
+
+# Discrete methods whose entropy needs only the observed counts: sparse pairwise evaluates them on the tables.
+_SPARSE_TABLE_METHODS = ("plugin", "miller_madow", "grassberger", "chao_shen")
+
+
+def _pairwise_sparse(func: str, X: Any, Y: Any, method: Any, discrete: Any, base: float | None, params: dict[str, Any]) -> np.ndarray:
+    """pairwise for scipy.sparse X (and Y): count tables from the non-zeros (:mod:`mutinfo._sparse`).
+
+    Counts and indicators are discrete; ``discrete=False`` is an error. Methods that need
+    more than the observed counts ("auto", "shrinkage", "nsb") get each pair as two dense
+    code columns (O(n) memory per pair), so the result equals the dense one.
+    """
+    from ._sparse import is_sparse, sparse_pairwise
+
+    if discrete is False or (isinstance(discrete, np.bool_) and not discrete):
+        raise param_error(func, "discrete", "'auto' or True for sparse input (counts or indicators are discrete)", discrete)
+    if Y is not None and not is_sparse(Y):
+        import scipy.sparse as sp
+
+        arr = np.asarray(Y)
+        Y = sp.csc_matrix(arr.reshape(arr.shape[0], -1))
+    scale = resolve_base(base, func)[0]
+    name = method
+    if not (isinstance(method, str) and method == "auto"):
+        name = _registry.get_method(method, func).name
+        if _registry.get_method(name, func).family != "discrete":
+            raise param_error(func, "method", "a discrete method for sparse input (counts or indicators)", method)
+    if name in _SPARSE_TABLE_METHODS:
+        entropy_fn = _registry.get_method(name, func).load().entropy_fn
+        return sparse_pairwise(X, Y, entropy_fn) / scale
+
+    def one_pair(a: np.ndarray, b: np.ndarray, same: bool) -> float:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MutualInfoWarning)
+            if same:
+                return entropy(a, method=method, discrete=True, **params)
+            return mutual_information(a, b, method=method, discrete=True, **params)
+
+    return sparse_pairwise(X, Y, None, one_pair) / scale
 
 
 def _shared_pairwise(

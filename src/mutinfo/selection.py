@@ -36,6 +36,11 @@ The choice made is stored in ``estimator_``.
 
 Cost (binning): O(n p) per selection step for p candidate columns, memory bounded
 by blocks of columns. k-NN: O(p) estimator calls per step.
+
+Sparse X (``scipy.sparse``, e.g. a bag-of-words count matrix) must hold counts or
+binary indicators; every column is discrete, and the count tables are built from the
+non-zeros without densifying (:mod:`mutinfo._sparse`): O(nnz + p L C) per step for L
+levels per column and C classes, equal to the dense result.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._errors import DataError, MutualInfoWarning, param_error
 from ._progress import progress
+from ._sparse import SparseCountTables, is_sparse, sparse_codes
 from ._validation import MissingValuesError, RawInput, auto_discrete, check_choice, check_int, check_nan_policy, read_input
 
 __all__ = ["MISelector", "quantile_codes"]
@@ -107,6 +113,16 @@ def _drop_missing(X: Any, y: Any, nan_policy: str) -> tuple[Any, Any, int]:
     return take(X), take(y), dropped
 
 
+def _sparse_discrete_mask(est: Any, p: int) -> np.ndarray:
+    """Sparse X holds counts or indicators: every column is discrete ("auto", True, or a mask of all columns)."""
+    d = est.discrete_features
+    if isinstance(d, str) and d == "auto":
+        return np.ones(p, dtype=bool)
+    none = np.zeros(p, dtype=bool)
+    mask = est._discrete_mask(np.zeros((1, p)), none, none, p)
+    if not mask.all():
+        raise param_error("MISelector", "discrete_features", "'auto' or True for sparse X (counts or indicators are discrete)", d)
+    return mask
 def _is_dask(obj: Any) -> bool:
     module = type(obj).__module__ or ""
     return module == "dask" or module.startswith("dask.")
@@ -418,6 +434,7 @@ class MISelector(SelectorMixin, BaseEstimator):
         tags.input_tags.string = True  # string columns are read as discrete labels
         tags.input_tags.categorical = True
         tags.input_tags.allow_nan = self.nan_policy == "omit"
+        tags.input_tags.sparse = True  # counts or indicators (mutinfo._sparse)
         return tags
 
     # -- parameters ----------------------------------------------------------------
@@ -462,7 +479,8 @@ class MISelector(SelectorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            Sparse X holds counts or binary indicators (see the module docstring).
         y : array-like of shape (n_samples,)
             Classes, or a continuous target (binned into ``n_bins`` quantile bins for binning).
 
@@ -489,17 +507,19 @@ class MISelector(SelectorMixin, BaseEstimator):
         X, y, dropped = _drop_missing(X, y, nan_policy)
         if dropped:
             warnings.warn(f"MISelector with nan_policy='omit' dropped {dropped} rows with a missing value in X or y.", MutualInfoWarning, stacklevel=2)
-        frame_kinds = _frame_column_kinds(X)
-        X, y = _validate_data(self, X, y, dtype=None, ensure_min_samples=2, y_numeric=False)
+        sparse = is_sparse(X)
+        frame_kinds = None if sparse else _frame_column_kinds(X)
+        X, y = _validate_data(self, X, y, dtype=None, ensure_min_samples=2, y_numeric=False, accept_sparse="csc" if sparse else False)
         p = X.shape[1]
-        X, auto, labels = _numeric_columns(X, frame_kinds)
+        if not sparse:
+            X, auto, labels = _numeric_columns(X, frame_kinds)
         if y.ndim != 1:
             if y.ndim == 2 and y.shape[1] == 1:
                 y = y[:, 0]
             else:
                 raise DataError(f"y must have shape (n_samples,) for MISelector. Got shape {y.shape}.")
         n_select = self._n_select(p)
-        discrete = self._discrete_mask(X, auto, labels, p)
+        discrete = _sparse_discrete_mask(self, p) if sparse else self._discrete_mask(X, auto, labels, p)
         if isinstance(self.discrete_target, str):
             discrete_y = type_of_target(y) != "continuous" and (y.dtype.kind != "f" or _auto_discrete_column(y, "y"))
         else:
@@ -511,6 +531,8 @@ class MISelector(SelectorMixin, BaseEstimator):
         if est == "auto":
             est = "binning" if discrete.all() else "knn"
         seed = 0 if self.random_state is None else int(self.random_state)
+        if sparse and est == "knn":
+            raise param_error(func, "estimator", "a discrete (binning) estimator for sparse X, which holds counts or indicators", est)
         if est == "knn":
             Xf = X.astype(np.float64) if X.dtype.kind != "f" else X
             yv = _dense_codes(np.asarray(y)) if discrete_y else np.asarray(y, dtype=np.float64)
@@ -521,12 +543,15 @@ class MISelector(SelectorMixin, BaseEstimator):
             from ._registry import get_method
 
             entropy_fn = get_method(bin_method, func).load().entropy_fn
-            codes = np.empty(X.shape, dtype=np.int64)
-            for j in range(p):
-                col = X[:, j]
-                codes[:, j] = _dense_codes(col) if discrete[j] else quantile_codes(col.astype(np.float64), n_bins)
             yc = _dense_codes(np.asarray(y)) if discrete_y else quantile_codes(np.asarray(y, dtype=np.float64), n_bins)
-            tables = _CountTables(codes, yc, lambda counts: entropy_fn(counts, None))
+            if sparse:  # counts from the non-zeros, never densified (mutinfo._sparse)
+                tables = SparseCountTables(sparse_codes(X), yc, lambda counts: entropy_fn(counts, None))
+            else:
+                codes = np.empty(X.shape, dtype=np.int64)
+                for j in range(p):
+                    col = X[:, j]
+                    codes[:, j] = _dense_codes(col) if discrete[j] else quantile_codes(col.astype(np.float64), n_bins)
+                tables = _CountTables(codes, yc, lambda counts: entropy_fn(counts, None))
             self.estimator_ = f"binning+{bin_method}"
 
         with warnings.catch_warnings():
@@ -556,10 +581,10 @@ class MISelector(SelectorMixin, BaseEstimator):
             # One step per choice after the first, plus one that scores the columns left out.
             while len(remaining):
                 s = chosen[-1]
-                if isinstance(tables, _CountTables):
-                    stats = tables.with_selected(remaining, s)
-                else:
+                if isinstance(tables, _ApiTables):
                     stats = tables.with_selected(remaining, s, need)
+                else:
+                    stats = tables.with_selected(remaining, s)
                 if self.method == "mrmr":
                     redundancy_sum[remaining] += stats["redundancy"]
                     crit = relevance[remaining] - redundancy_sum[remaining] / len(chosen)

@@ -19,7 +19,7 @@ from pathlib import Path
 class Demo:
     target: str  # "module:function"
     summary: str  # one line for `mutinfo train --help`
-    data: str = ""  # "fashion" when it needs the Fashion-MNIST files
+    data: str = ""  # "fashion" or "fortunes" when it needs those files
 
 
 # One row per demo, in the order --help lists them.
@@ -32,6 +32,8 @@ DEMOS: dict[str, Demo] = {
     "seed-regression": Demo("mutinfo.demos.seed_regression:run", "a 10-10-1 network trained to maximise I(Y; Y_hat) vs MSE"),
     "seed-mlp": Demo("mutinfo.demos.seed_mlp:run", "a 2-4-1 MLP trained with MSE, then evaluated through MI"),
     "information-plane": Demo("mutinfo.demos.information_plane:run", "information plane of tanh vs ReLU networks (Saxe et al. 2018)"),
+    "text-mi-decay": Demo("mutinfo.demos.text_mi_decay:run", "I(X_t; X_t+d) between characters: corpus vs n-gram Markov vs GRU text", "fortunes"),
+    "text-classify": Demo("mutinfo.demos.text_classify:run", "fortunes categories: MI feature selection vs chi-square; CE vs CE + DiscreteMILoss", "fortunes"),
 }
 # Files in an output folder that mean "results of an earlier run".
 _RESULTS = ("metrics.json", "*.png", "history.csv")
@@ -126,6 +128,11 @@ def _check_requirements(name: str) -> None:
             raise CommandError(
                 f"the {name} demo needs Fashion-MNIST in {FASHION_MNIST_PATH}: apt-get install dataset-fashion-mnist"
             )
+    if DEMOS[name].data == "fortunes":
+        from ..datasets import fortunes_available
+
+        if not fortunes_available():
+            raise CommandError(f"the {name} demo needs the fortunes corpus in /usr/share/games/fortunes: apt-get install fortunes")
 
 
 def _describe(path: Path) -> str:

@@ -4,7 +4,8 @@ Synthetic generators return ``(x, y, true_mi)`` with the MI in nats (see
 :mod:`mutinfo.datasets._synthetic` for the formulas); the invertible maps change the
 shape of a distribution and keep its MI. The real data sets are read from local disk
 only: scikit-learn's embedded digits, Fashion-MNIST from the system package
-``dataset-fashion-mnist``, MNIST-1D generated offline.
+``dataset-fashion-mnist``, MNIST-1D generated offline, English text from the
+system package ``fortunes``.
 
 >>> import mutinfo as mi
 >>> x, y, true_mi = mi.datasets.gaussian(10_000, dim=5, rho=0.8, random_state=0)
@@ -43,6 +44,10 @@ from .real import load_fashion_mnist as load_fashion_mnist
 from .real import long_tailed_indices as long_tailed_indices
 from .real import make_mnist1d as make_mnist1d
 
+# English text from the Debian package `fortunes`.
+from .text import fortunes as fortunes
+from .text import fortunes_available as fortunes_available
+
 # The 12-bit task of Shwartz-Ziv & Tishby (information-plane demo).
 from .twelve_bit import twelve_bit as twelve_bit
 
@@ -70,5 +75,7 @@ __all__ = [
     "load_fashion_mnist",
     "long_tailed_indices",
     "make_mnist1d",
+    "fortunes",
+    "fortunes_available",
     "twelve_bit",
 ]
