@@ -75,11 +75,11 @@ def test_vectorised_tables_equal_the_public_estimators(rng):
 
 
 def test_block_size_does_not_change_the_result(monkeypatch):
-    import mutinfo.selection as selection
+    import mutinfo._count_tables as count_tables
 
     X, y = _planted(n=1000)
     ref = MISelector(method="jmi", n_features_to_select=4, estimator="binning").fit(X, y)
-    monkeypatch.setattr(selection, "BLOCK_CELLS", 700)
+    monkeypatch.setattr(count_tables, "BLOCK_CELLS", 700)
     small = MISelector(method="jmi", n_features_to_select=4, estimator="binning").fit(X, y)
     np.testing.assert_array_equal(ref.selection_order_, small.selection_order_)
     np.testing.assert_allclose(ref.scores_, small.scores_, atol=1e-12)

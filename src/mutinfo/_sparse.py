@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ._count_tables import CountTables
 from ._errors import DataError
 
 __all__ = ["SparseCountTables", "SparseCodes", "is_sparse", "sparse_codes", "sparse_pairwise"]
@@ -102,16 +103,19 @@ def sparse_codes(X: Any, name: str = "X") -> SparseCodes:
     return SparseCodes(n, indptr, csc.indices.astype(np.int64), codes, levels)
 
 
-class SparseCountTables:
-    """The count tables of :class:`mutinfo.selection._CountTables` from sparse codes.
+class SparseCountTables(CountTables):
+    """:class:`mutinfo._count_tables.CountTables` with its tables built from sparse codes.
 
-    Same interface: ``relevance(columns)`` gives I(X_j; Y), ``with_selected(columns, s)``
-    gives I(X_j; X_s), I(X_j, X_s; Y) and I(X_j; Y | X_s), in nats, vectorised over
-    blocks of columns. ``y``: int codes in [0, C).
+    ``relevance(columns)`` gives I(X_j; Y), ``with_selected(columns, s)`` gives
+    I(X_j; X_s), I(X_j, X_s; Y) and I(X_j; Y | X_s), in nats, by the base class's
+    formulas; only the count tables (from the non-zeros, the zero level filled in from
+    the margins), the column blocks and the dense column of a chosen feature differ.
+    ``y``: int codes in [0, C).
     """
 
     def __init__(self, codes: SparseCodes, y: np.ndarray, entropy_fn: Any) -> None:
         self.sc = codes
+        self.levels = codes.levels
         self.y = np.asarray(y, dtype=np.int64)
         self.n_classes = int(self.y.max()) + 1
         self.h = entropy_fn
@@ -148,41 +152,8 @@ class SparseCountTables:
         counts[:, 0, :] = total[None, :] - counts[:, 1:, :].sum(1)
         return counts
 
-    def relevance(self, columns: np.ndarray) -> np.ndarray:
-        c = self.n_classes
-        out = np.empty(len(columns))
-        h_y = float(self.h(np.bincount(self.y, minlength=c)[None, :].astype(np.float64))[0])
-        pos = 0
-        for block, kmax in self._blocks(columns, c):
-            m = len(block)
-            counts = self._tables(block, kmax, self.y, c)
-            out[pos : pos + m] = self.h(counts.sum(2)) + h_y - self.h(counts.reshape(m, -1))
-            pos += m
-        return out
-
-    def with_selected(self, columns: np.ndarray, s: int) -> dict[str, np.ndarray]:
-        c = self.n_classes
-        xs = self.sc.dense_column(int(s))
-        ks = int(self.sc.levels[s])
-        xs_y = np.bincount(xs * c + self.y, minlength=ks * c).reshape(ks, c).astype(np.float64)
-        h_y = float(self.h(xs_y.sum(0)[None, :])[0])
-        h_s = float(self.h(xs_y.sum(1)[None, :])[0])
-        h_sy = float(self.h(xs_y.reshape(1, -1))[0])
-        out = {key: np.empty(len(columns)) for key in ("redundancy", "joint_relevance", "conditional_relevance")}
-        pos = 0
-        for block, kmax in self._blocks(columns, ks * c):
-            m = len(block)
-            counts = self._tables(block, kmax, xs * c + self.y, ks * c).reshape(m, kmax, ks, c)
-            h_jsy = self.h(counts.reshape(m, -1))
-            js = counts.sum(3)
-            h_js = self.h(js.reshape(m, -1))
-            h_j = self.h(js.sum(2))
-            sl = slice(pos, pos + m)
-            out["redundancy"][sl] = h_j + h_s - h_js
-            out["joint_relevance"][sl] = h_js + h_y - h_jsy
-            out["conditional_relevance"][sl] = h_js + h_sy - h_jsy - h_s
-            pos += m
-        return out
+    def _column(self, s: int) -> np.ndarray:
+        return self.sc.dense_column(s)
 
 
 def sparse_pairwise(X: Any, Y: Any, entropy_fn: Any, fallback: Any = None) -> np.ndarray:

@@ -57,6 +57,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._errors import DataError, MutualInfoWarning, param_error
 from ._progress import progress
+from ._count_tables import CountTables as _CountTables
 from ._sparse import SparseCountTables, is_sparse, sparse_codes
 from ._validation import MissingValuesError, RawInput, auto_discrete, check_choice, check_int, check_nan_policy, read_input
 
@@ -65,10 +66,6 @@ __all__ = ["MISelector", "quantile_codes"]
 METHODS = ("mi", "mrmr", "jmi", "cmim")
 BIN_METHODS = ("plugin", "miller_madow", "grassberger", "chao_shen")
 ESTIMATORS = ("auto", "binning", "knn", *BIN_METHODS)
-# Largest number of cells (columns x table size) of the count tables built in one block.
-BLOCK_CELLS = 1 << 22
-# Largest number of code entries (rows x columns) combined in one block.
-BLOCK_ENTRIES = 1 << 22
 
 
 def _validate_data(est: Any, X: Any, y: Any = "no_validation", **kwargs: Any) -> Any:
@@ -199,66 +196,6 @@ def _numeric_columns(X: np.ndarray, frame_kinds: list[str] | None) -> tuple[np.n
 def _dense_codes(column: np.ndarray) -> np.ndarray:
     _, codes = np.unique(column, return_inverse=True)
     return codes.reshape(-1).astype(np.int64)
-
-
-class _CountTables:
-    """Entropies from count tables of discrete codes, vectorised over candidate columns."""
-
-    def __init__(self, codes: np.ndarray, y: np.ndarray, entropy_fn: Any) -> None:
-        self.codes = codes  # (n, p) int64, column j in [0, levels[j])
-        self.levels = codes.max(axis=0) + 1 if codes.size else np.zeros(0, dtype=np.int64)
-        self.y = y
-        self.n_classes = int(y.max()) + 1
-        self.h = entropy_fn
-
-    def _blocks(self, columns: np.ndarray, cells_per_level: int) -> Any:
-        kmax = int(self.levels[columns].max()) if len(columns) else 1
-        n = self.codes.shape[0]
-        size = max(1, min(BLOCK_CELLS // max(kmax * cells_per_level, 1), BLOCK_ENTRIES // max(n, 1)))
-        for start in range(0, len(columns), size):
-            yield columns[start : start + size], kmax
-
-    def relevance(self, columns: np.ndarray) -> np.ndarray:
-        """I(X_j; Y) for each column j."""
-        c = self.n_classes
-        out = np.empty(len(columns))
-        h_y = float(self.h(np.bincount(self.y, minlength=c)[None, :].astype(np.float64))[0])
-        pos = 0
-        for block, kmax in self._blocks(columns, c):
-            m = len(block)
-            joint = self.codes[:, block] * c + self.y[:, None] + (np.arange(m) * kmax * c)[None, :]
-            counts = np.bincount(joint.ravel(), minlength=m * kmax * c).reshape(m, kmax, c).astype(np.float64)
-            h_xy = self.h(counts.reshape(m, -1))
-            h_x = self.h(counts.sum(2))
-            out[pos : pos + m] = h_x + h_y - h_xy
-            pos += m
-        return out
-
-    def with_selected(self, columns: np.ndarray, s: int) -> dict[str, np.ndarray]:
-        """For each column j: I(X_j; X_s), I(X_j, X_s; Y) and I(X_j; Y | X_s)."""
-        c = self.n_classes
-        xs = self.codes[:, s]
-        ks = int(self.levels[s])
-        xs_y = np.bincount(xs * c + self.y, minlength=ks * c).reshape(ks, c).astype(np.float64)
-        h_y = float(self.h(xs_y.sum(0)[None, :])[0])
-        h_s = float(self.h(xs_y.sum(1)[None, :])[0])
-        h_sy = float(self.h(xs_y.reshape(1, -1))[0])
-        out = {key: np.empty(len(columns)) for key in ("redundancy", "joint_relevance", "conditional_relevance")}
-        pos = 0
-        for block, kmax in self._blocks(columns, ks * c):
-            m = len(block)
-            joint = (self.codes[:, block] * ks + xs[:, None]) * c + self.y[:, None] + (np.arange(m) * kmax * ks * c)[None, :]
-            counts = np.bincount(joint.ravel(), minlength=m * kmax * ks * c).reshape(m, kmax, ks, c).astype(np.float64)
-            h_jsy = self.h(counts.reshape(m, -1))
-            js = counts.sum(3)
-            h_js = self.h(js.reshape(m, -1))
-            h_j = self.h(js.sum(2))
-            sl = slice(pos, pos + m)
-            out["redundancy"][sl] = h_j + h_s - h_js
-            out["joint_relevance"][sl] = h_js + h_y - h_jsy
-            out["conditional_relevance"][sl] = h_js + h_sy - h_jsy - h_s
-            pos += m
-        return out
 
 
 class _ApiTables:
