@@ -888,12 +888,8 @@ def _shared_pairwise(
     yi = xi if ycols is None else [j for j in range(len(ycols)) if usable[p + j]]
     if not xi or not yi or (ycols is None and len(xi) < 2):
         return None
-    if isinstance(method, str) and method == "auto":
-        name, _ = _registry.auto_method("mi", (False, False), (1, 1), n, 0)
-        info = _registry.get_method(name, func)
-    else:
-        info = _registry.get_method(method, func)
-    if "continuous" not in info.data:
+    info = continuous_pair_method(method, n, func)
+    if info is None:
         return None
     estimator = info.load()
     xs = [to_continuous(raws[i], func, info.name) for i in xi]
@@ -908,6 +904,16 @@ def _shared_pairwise(
         warnings.simplefilter("ignore", MutualInfoWarning)
         block = estimator.pairwise(xs, ys, rng=rng, params=checked, show_progress=show_progress)
     return None if block is None else (xi, yi, block)
+
+
+def continuous_pair_method(method: Any, n: int, func: str) -> _registry.MethodInfo | None:
+    """The method for pairs of 1-D continuous columns (what "auto" picks for them), or None if it takes no continuous data."""
+    if isinstance(method, str) and method == "auto":
+        name, _ = _registry.auto_method("mi", (False, False), (1, 1), n, 0)
+        info = _registry.get_method(name, func)
+    else:
+        info = _registry.get_method(method, func)
+    return info if "continuous" in info.data else None
 
 
 def progress_pairs(pairs: list[tuple[int, int]], enabled: bool | None) -> Any:

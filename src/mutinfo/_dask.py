@@ -740,12 +740,10 @@ def _shared_block(frames, columns, scan, xs, ys, method, discrete, k, rng, param
     yi = xi if ys is None else [j for j, c in enumerate(ys) if usable[c]]
     if not xi or not yi or (ys is None and len(xi) < 2):
         return None
-    if is_auto:
-        name, _ = _registry.auto_method("mi", (False, False), (1, 1), n, 0)
-        info = _registry.get_method(name, func)
-    else:
-        info = _registry.get_method(method, func)
-    if "continuous" not in info.data:
+    from ._api import continuous_pair_method
+
+    info = continuous_pair_method(method, n, func)
+    if info is None:
         return None
     estimator = info.load()
     from .estimators._base import Estimator
