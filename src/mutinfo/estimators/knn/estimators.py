@@ -61,6 +61,19 @@ def _k_param() -> Param:
 _TRANSFORMS = ("standardize", "rank", "none")
 
 
+def _mi_params(
+    transform_doc: str = "per-column transform before distances",
+    noise_doc: str = "tie-breaking noise, relative to each column's spread",
+) -> dict[str, Param]:
+    """The parameters every k-NN MI estimator takes: k, transform, noise and device."""
+    return {
+        "k": _k_param(),
+        "transform": choice_param("standardize", _TRANSFORMS, transform_doc),
+        "noise": Param(DEFAULT_NOISE, _check_noise, noise_doc),
+        "device": Param(None, _check_device, "device of the torch kernels (None: SciPy)"),
+    }
+
+
 # ---------------------------------------------------------------------------
 # Registered estimators.
 
@@ -251,12 +264,7 @@ class KSGEstimator(KNNEstimator):
     def __init__(self, variant: int) -> None:
         self.variant = variant
         self.name = "ksg" if variant == 1 else "ksg2"
-        self.params = {
-            "k": _k_param(),
-            "transform": choice_param("standardize", _TRANSFORMS, "per-column transform before distances"),
-            "noise": Param(DEFAULT_NOISE, _check_noise, "tie-breaking noise, relative to each column's spread"),
-            "device": Param(None, _check_device, "device of the torch kernels (None: SciPy)"),
-        }
+        self.params = _mi_params()
 
     def mutual_information(self, x, y, *, rng, k=3, transform="standardize", noise=DEFAULT_NOISE, device=None):
         x, y = self._informative(x), self._informative(y)
@@ -471,12 +479,7 @@ class MixedEstimator(KNNEstimator):
 
     name = "mixed"
     warns_ties = False
-    params = {
-        "k": _k_param(),
-        "transform": choice_param("standardize", _TRANSFORMS, "per-column transform before distances"),
-        "noise": Param(DEFAULT_NOISE, _check_noise, "tie-breaking noise at positive distances, relative to each column's spread"),
-        "device": Param(None, _check_device, "device of the torch kernels (None: SciPy)"),
-    }
+    params = _mi_params(noise_doc="tie-breaking noise at positive distances, relative to each column's spread")
 
     def mutual_information(self, x, y, *, rng, k=3, transform="standardize", noise=DEFAULT_NOISE, device=None):
         x, y = self._informative(x), self._informative(y)
@@ -539,12 +542,7 @@ class RossEstimator(KNNEstimator):
     """
 
     name = "ross"
-    params = {
-        "k": _k_param(),
-        "transform": choice_param("standardize", _TRANSFORMS, "transform of the continuous variable"),
-        "noise": Param(DEFAULT_NOISE, _check_noise, "tie-breaking noise, relative to each column's spread"),
-        "device": Param(None, _check_device, "device of the torch kernels (None: SciPy)"),
-    }
+    params = _mi_params(transform_doc="transform of the continuous variable")
 
     def mutual_information(self, x, y, *, rng, k=3, transform="standardize", noise=DEFAULT_NOISE, device=None):
         if x.discrete == y.discrete:
