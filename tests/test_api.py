@@ -385,3 +385,64 @@ def test_errors_leave_inputs_untouched():
     with pytest.raises(mi.ParameterError):
         mi.mutual_information(x, x, method="plugin", bins=2)
     assert np.array_equal(x, before)
+
+
+# ---------------------------------------------------------------------------
+# pairwise of discrete columns: all count tables at once, equal to the pair-by-pair values.
+
+
+def _pair_by_pair(monkeypatch, *args, **kwargs):
+    from mutinfo import _api
+
+    with monkeypatch.context() as m:
+        m.setattr(_api, "_table_pairwise", lambda *a, **k: None)
+        return mi.pairwise(*args, **kwargs)
+
+
+@pytest.mark.parametrize("method", ["auto", "plugin", "miller_madow", "grassberger", "chao_shen", "shrinkage", "nsb"])
+def test_discrete_pairwise_from_tables_equals_pair_by_pair(monkeypatch, method):
+    from mutinfo import _api
+
+    rng = np.random.default_rng(11)
+    n = 1500
+    X = rng.integers(0, 5, (n, 10))
+    X[:, 1] = (X[:, 0] + rng.integers(0, 2, n)) % 5
+    X[:, 4] = X[:, 4] * 10_000 - 3  # a wide, sparse range of integer codes
+    X[:, 7] = rng.integers(0, 2, n)
+    calls = []
+    original = _api._table_pairwise
+    monkeypatch.setattr(_api, "_table_pairwise", lambda *a, **k: calls.append(1) or original(*a, **k))
+    got = mi.pairwise(X, method=method, base=2)
+    monkeypatch.setattr(_api, "_table_pairwise", original)
+    assert calls and np.array_equal(got, _pair_by_pair(monkeypatch, X, method=method, base=2))
+    # The diagonal is each column's entropy; the matrix is symmetric; the copied pair carries information.
+    assert np.array_equal(got, got.T) and got[0, 1] > 0.5
+    assert got[7, 7] == pytest.approx(mi.entropy(X[:, 7], method=method, base=2), abs=1e-12)
+
+
+def test_discrete_pairwise_from_tables_with_labels_and_a_target(monkeypatch):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(2)
+    n = 800
+    i = rng.integers(0, 3, n)
+    df = pd.DataFrame({"s": np.array(["a", "b", "c"])[i], "flag": rng.random(n) < 0.3, "i": i, "j": rng.integers(-2, 2, n)})
+    got = mi.pairwise(df, df["i"])
+    assert isinstance(got, pd.Series) and got.equals(_pair_by_pair(monkeypatch, df, df["i"]))
+    assert got["s"] == pytest.approx(mi.entropy(i), abs=1e-12)  # s is a relabelling of i
+    full = mi.pairwise(df)
+    assert full.equals(_pair_by_pair(monkeypatch, df))
+
+
+def test_pairwise_falls_back_to_pairs_for_floats_and_missing_values():
+    from mutinfo import _api
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 4, (500, 3))
+    assert _api._table_pairwise("pairwise", _api._columns(X, "X", "raise"), None, "auto", "auto", 3, {}, "raise") is not None
+    floats = X.astype(float)  # float columns: their kind is decided pair by pair (few-values rule)
+    assert _api._table_pairwise("pairwise", _api._columns(floats, "X", "raise"), None, "auto", "auto", 3, {}, "raise") is None
+    assert _api._table_pairwise("pairwise", _api._columns(floats, "X", "raise"), None, "plugin", True, 3, {}, "raise") is not None
+    floats[3, 1] = np.nan
+    cols = _api._columns(floats, "X", "omit")
+    assert _api._table_pairwise("pairwise", cols, None, "plugin", True, 3, {}, "omit") is None
+    assert _api._table_pairwise("pairwise", _api._columns(X, "X", "raise"), None, "ksg", "auto", 3, {}, "raise") is None

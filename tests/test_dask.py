@@ -202,3 +202,43 @@ def test_a_pair_too_large_for_a_worker_is_an_error_unless_max_rows(client, monke
         got = mi.pairwise(dX, max_rows=3000, random_state=0)
     assert got[0, 1] == pytest.approx(-0.5 * math.log(1 - 0.64), abs=0.06)
     assert got[0, 1] != mi.pairwise(X, random_state=0)[0, 1]  # an estimate on a subsample, not the full data
+
+
+# ---------------------------------------------------------------------------
+# The counting kernels of one partition.
+
+
+@pytest.mark.parametrize("entries", [64, 1 << 23])
+def test_one_hot_counts_equal_per_pair_bincounts(monkeypatch, entries):
+    from mutinfo import _dask
+
+    monkeypatch.setattr(_dask, "ONE_HOT_ENTRIES", entries)  # 64: many row blocks, each summed exactly
+    rng = np.random.default_rng(3)
+    n, p = 1003, 9
+    X = rng.integers(0, 5, (n, p))
+    X[:, 2] = rng.integers(0, 2, n)  # another alphabet size
+    frame = pd.DataFrame({"f": rng.choice([-1.5, 0.25, 7.0], n), "s": rng.choice(["u", "v", "w", "z"], n)})
+    parts = [X, frame]
+    columns = [(0, j, f"X[{j}]") for j in range(p)] + [(1, 0, "f"), (1, 1, "s")]
+    alphabets = [np.unique(X[:, j]) for j in range(p)] + [np.array([-1.5, 0.25, 7.0]), np.array(["u", "v", "w", "z"], dtype=object)]
+    m = len(columns)
+    pairs = [(a, b) for a in range(m) for b in range(a, m)]
+    got = _dask._pair_tables(parts, columns, alphabets, pairs)
+    codes = np.column_stack([X] + [np.searchsorted(alphabets[p], frame["f"].to_numpy()), np.searchsorted(alphabets[p + 1], frame["s"].to_numpy().astype(object))])
+    for (a, b), table in zip(pairs, got):
+        ka, kb = alphabets[a].shape[0], alphabets[b].shape[0]
+        if a == b:
+            assert np.array_equal(table, np.bincount(codes[:, a], minlength=ka))
+        else:
+            expected = np.bincount(codes[:, a] * kb + codes[:, b], minlength=ka * kb).reshape(ka, kb)
+            assert table.dtype == np.int64 and np.array_equal(table, expected), (a, b)
+    assert sum(t.sum() for (a, b), t in zip(pairs, got) if a != b) == n * m * (m - 1) // 2
+
+
+def test_code_matrix_marks_missing_cells_and_codes_against_the_alphabet():
+    from mutinfo import _dask
+
+    frame = pd.DataFrame({"a": [3.0, np.nan, 1.0, 3.0], "b": pd.array([True, False, None, True], dtype="boolean")})
+    ints = np.array([[2, 0], [1, 1], [0, 1], [2, 2]])
+    codes = _dask.code_matrix([frame, ints], [(0, 0, "a"), (0, 1, "b"), (1, 1, "i")], [np.array([1.0, 3.0]), np.array([False, True]), np.arange(3)])
+    assert codes.tolist() == [[1, 1, 0], [-1, 0, 1], [0, -1, 1], [1, 1, 2]]

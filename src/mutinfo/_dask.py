@@ -282,13 +282,67 @@ def _scan_joined(parts: list[Any], labels: list[list[str]], want: list[bool], ca
 # Count tables of column pairs, reduced over partitions.
 
 
-def _codes(part: Any, j: int, label: str, alphabet: np.ndarray) -> np.ndarray:
-    """Codes of column j against its sorted alphabet; -1 where missing."""
-    _, values, missing = _read_column(part, j, label)
-    codes = np.searchsorted(alphabet, values).astype(np.int64)
-    if missing is not None:
-        codes[missing] = -1
-    return codes
+def _identity(alphabet: np.ndarray) -> bool:
+    """Whether an alphabet is 0, 1, ..., k - 1, so that values are their own codes."""
+    k = alphabet.shape[0]
+    return bool(k) and alphabet.dtype.kind in "iub" and alphabet[0] == 0 and alphabet[-1] == k - 1
+
+
+def code_matrix(parts: list[Any], columns: list[tuple[int, int, str]], alphabets: list[np.ndarray]) -> np.ndarray:
+    """Codes (rows, len(columns)) of the given columns of one partition against their alphabets; -1 where missing.
+
+    Integer columns whose alphabet is 0..k-1 are their own codes; such columns of an
+    integer NumPy partition are copied in one gather.
+    """
+    n = len(parts[columns[0][0]]) if columns else 0
+    out = np.empty((n, len(columns)), dtype=np.int64)
+    gather: dict[int, list[int]] = {}  # partition -> positions of its identity-coded columns, when it is an integer array
+    for t, ((f, j, label), alphabet) in enumerate(zip(columns, alphabets)):
+        part = parts[f]
+        if isinstance(part, np.ndarray) and part.ndim in (1, 2) and part.dtype.kind in "iub" and _identity(alphabet):
+            gather.setdefault(f, []).append(t)
+            continue
+        kind, values, missing = _read_column(part, j, label)
+        if kind in ("int", "bool") and _identity(alphabet):
+            out[:, t] = values
+        else:
+            out[:, t] = np.searchsorted(alphabet, values)
+        if missing is not None:
+            out[missing, t] = -1
+    for f, positions in gather.items():
+        part = parts[f] if parts[f].ndim == 2 else parts[f][:, None]
+        out[:, positions] = part[:, [columns[t][1] for t in positions]]
+    return out
+
+
+# One-hot products count all pairs of a block at once when the block is dense in pairs and
+# its one-hot width (sum of alphabet sizes) is at most this; rows go in blocks of at most
+# ONE_HOT_ENTRIES float32 cells (counts stay below 2**24, exact in float32).
+ONE_HOT_MAX_WIDTH = 4096
+ONE_HOT_ENTRIES = 1 << 23
+
+
+def _one_hot_counts(codes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """All pairwise count tables of complete codes (n, m) at once: G = O^T O, O the (n, sum(sizes)) one-hot matrix.
+
+    ``G[off_a + u, off_b + v]`` counts the rows with code u in column a and v in column b
+    (``off`` the cumulative sizes). Exact: float32 sums of at most 2**23 ones per block,
+    accumulated in int64.
+    """
+    n, m = codes.shape
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    width = int(sizes.sum())
+    step = max(1, min(ONE_HOT_ENTRIES // max(width, 1), 1 << 23))
+    total = np.zeros((width, width), dtype=np.int64)
+    block = np.zeros((min(step, n), width), dtype=np.float32)
+    for start in range(0, n, step):
+        rows = codes[start : start + step]
+        r = rows.shape[0]
+        one_hot = block[:r]
+        one_hot.fill(0.0)
+        one_hot[np.arange(r)[:, None], rows + offsets[None, :]] = 1.0
+        total += np.rint(one_hot.T @ one_hot).astype(np.int64)
+    return total
 
 
 def _pair_tables(parts: list[Any], columns: list[tuple[int, int, str]], alphabets: list[np.ndarray], pairs: list[tuple[int, int]]) -> list[np.ndarray]:
@@ -296,12 +350,27 @@ def _pair_tables(parts: list[Any], columns: list[tuple[int, int, str]], alphabet
 
     ``columns[c] = (input index, column index, label)`` locates column c; ``pairs``
     index into ``columns``. Rows missing in either column of a pair are left out.
+    Without missing values, a block dense in pairs (an MI matrix) is counted by one
+    one-hot matrix product, and pairs sharing their first column by one bincount.
     """
     needed = sorted({c for pair in pairs for c in pair})
-    codes = {c: _codes(parts[columns[c][0]], columns[c][1], columns[c][2], alphabets[c]) for c in needed}
-    complete = all(not (codes[c] < 0).any() for c in needed)
+    where = {c: t for t, c in enumerate(needed)}
+    codes = code_matrix(parts, [columns[c] for c in needed], [alphabets[c] for c in needed])
+    complete = not (codes < 0).any()
+    sizes = np.array([alphabets[c].shape[0] for c in needed], dtype=np.int64)
     found: dict[tuple[int, int], np.ndarray] = {}
-    if complete:
+    off_diagonal = sum(a != b for a, b in pairs)
+    m = len(needed)
+    if complete and m >= 8 and 4 * off_diagonal >= m * (m - 1) // 2 and sizes.sum() <= ONE_HOT_MAX_WIDTH:
+        gram = _one_hot_counts(codes, sizes)
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        for a, b in pairs:
+            oa, ob, ka, kb = offsets[where[a]], offsets[where[b]], sizes[where[a]], sizes[where[b]]
+            if a == b:
+                found[(a, b)] = np.diagonal(gram[oa : oa + ka, oa : oa + ka]).copy()
+            else:
+                found[(a, b)] = gram[oa : oa + ka, ob : ob + kb].copy()
+    elif complete:
         # All pairs (a, b) sharing a: one bincount over a (rows x m) block of joint codes.
         by_first: dict[int, list[int]] = {}
         for a, b in pairs:
@@ -310,16 +379,16 @@ def _pair_tables(parts: list[Any], columns: list[tuple[int, int, str]], alphabet
         for a, bs in by_first.items():
             ka = alphabets[a].shape[0]
             kb = max(alphabets[b].shape[0] for b in bs)
-            m = len(bs)
-            offsets = (np.arange(m) * ka * kb)[None, :]
-            counts = np.zeros(m * ka * kb, dtype=np.int64)
-            cb = np.column_stack([codes[b] for b in bs])
-            ca = codes[a] * kb
-            step = max(1, (1 << 22) // m)
+            mb = len(bs)
+            offsets = (np.arange(mb) * ka * kb)[None, :]
+            counts = np.zeros(mb * ka * kb, dtype=np.int64)
+            cb = codes[:, [where[b] for b in bs]]
+            ca = codes[:, where[a]] * kb
+            step = max(1, (1 << 22) // mb)
             for start in range(0, ca.shape[0], step):
                 joint = cb[start : start + step] + ca[start : start + step, None] + offsets
-                counts += np.bincount(joint.ravel(), minlength=m * ka * kb)
-            counts = counts.reshape(m, ka, kb)
+                counts += np.bincount(joint.ravel(), minlength=mb * ka * kb)
+            counts = counts.reshape(mb, ka, kb)
             for t, b in enumerate(bs):
                 found[(a, b)] = counts[t, :, : alphabets[b].shape[0]].copy()
     out = []
@@ -328,7 +397,7 @@ def _pair_tables(parts: list[Any], columns: list[tuple[int, int, str]], alphabet
             out.append(found[(a, b)])
             continue
         ka, kb = alphabets[a].shape[0], alphabets[b].shape[0]
-        ca, cb = codes[a], codes[b]
+        ca, cb = codes[:, where[a]], codes[:, where[b]]
         if a == b:
             valid = ca[ca >= 0]
             out.append(np.bincount(valid, minlength=ka).astype(np.int64))

@@ -39,21 +39,10 @@ __all__ = ["fit"]
 
 def _codes_part(parts: list[Any], columns: list[tuple[int, int, str]], alphabets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Codes (rows, p) of X's columns and codes of y for one partition, rows with a missing value dropped."""
-    codes = []
-    for (f, j, label), alphabet in zip(columns, alphabets):
-        kind, values, missing = _dask._read_column(parts[f], j, label)
-        k = alphabet.shape[0]
-        if kind in ("int", "bool") and k and alphabet[0] == 0 and alphabet[-1] == k - 1:
-            c = values.astype(np.int64)  # values 0..k-1 are their own codes
-        else:
-            c = np.searchsorted(alphabet, values).astype(np.int64)
-        if missing is not None:
-            c[missing] = -1
-        codes.append(c)
-    if not codes or codes[0].shape[0] == 0:
-        return np.zeros((0, max(len(codes) - 1, 0)), np.int64), np.zeros(0, np.int64)
-    y = codes[-1]
-    X = np.column_stack(codes[:-1])
+    codes = _dask.code_matrix(parts, columns, alphabets)
+    if codes.shape[0] == 0:
+        return np.zeros((0, max(len(columns) - 1, 0)), np.int64), np.zeros(0, np.int64)
+    X, y = codes[:, :-1], codes[:, -1]
     keep = (X >= 0).all(axis=1) & (y >= 0)
     if not keep.all():
         X, y = X[keep], y[keep]
