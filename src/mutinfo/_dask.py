@@ -20,7 +20,10 @@ How each family scales:
   block (rows coded against the broadcast alphabets), summed over partitions by a
   tree reduction (fan-in ``SPLIT_EVERY``). A 1000-column matrix is about
   ``p^2 / 2 / pairs_per_block`` reductions in one graph, not a million graphs.
-  Cost: O(n * pairs) integer work on the workers, O(partitions * pairs * K^2) cells
+  Within a task, a block dense in pairs (a matrix) is counted by one product
+  ``O^T O`` of the partition's one-hot matrix (float32, exact: at most 2**23 rows per
+  product), and pairs sharing a column (a selection step) by one ``bincount``.
+  Cost: O(n * pairs) arithmetic on the workers, O(partitions * pairs * K^2) cells
   moved between workers (K the alphabet size), O(pairs * K^2) cells to the client.
   The result is bit-for-bit the in-memory value: the same cells in the same order go
   to the same estimator.
