@@ -225,3 +225,56 @@ def test_bench_bmi_summary_on_a_hand_made_table():
     text = bench.format_summary(rows)
     assert "| within 10% | 1/5 |" in text and "| worst factor | inf |" in text and "- m on e (seed 0): boom" in text
     assert "| c | 1+1 | 2.000 | 4.200 (+110%) |" in bench.format_tasks(rows)
+
+
+def _results_rows(folder: str) -> list[dict]:
+    import math
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent.parent / "benchmarks" / "results" / "bmi" / folder / "bmi.json").read_text())
+    return [{k: (math.nan if v is None else v) for k, v in r.items()} for r in data["rows"]]
+
+
+def test_published_beyond_normal_figures_are_those_of_the_results_files():
+    """The table and sentences in docs/which_estimator.md and the README come from benchmarks/results/bmi/."""
+    import re
+    from pathlib import Path
+
+    from mutinfo.bench import bmi as bench
+
+    root = Path(__file__).parent.parent
+    stats = {}
+    for s in bench.summary(_results_rows("n5000")):
+        stats.setdefault(s["method"], []).append(s)
+    docs = (root / "docs" / "which_estimator.md").read_text()
+    labels = {
+        "`auto`": "auto", "`gaussian`": "gaussian", "`ksg`": "ksg", "`infonce` (2000 steps)": "infonce",
+        "`smile` (2000 steps)": "smile", "benchmark-mi CCA": "bmi:cca", "benchmark-mi KSG": "bmi:ksg",
+        "benchmark-mi InfoNCE (2000 steps)": "bmi:infonce",
+    }
+    for label, method in labels.items():
+        ss = sorted(stats[method], key=lambda s: s["seed"])
+        assert [s["seed"] for s in ss] == [0, 1, 2]
+        worst = [s["worst_factor"] for s in ss]
+        worst_text = "> 1000" if min(worst) > 1000 else " / ".join("inf" if w == float("inf") else f"{w:.2f}" for w in worst)
+        row = (
+            f"| {label} | {' / '.join(str(s['within_10pct']) for s in ss)} | "
+            f"{' / '.join(str(s['within_factor_1_5']) for s in ss)} | {worst_text} |"
+        )
+        assert row in docs, row
+    auto = sorted(stats["auto"], key=lambda s: s["seed"])
+    # The issue's bar: at least 32 of 40 within 10% and no task off by more than a factor of 2, on every seed.
+    assert all(s["within_10pct"] >= 32 and s["worst_factor"] <= 2 and s["tasks"] == 40 for s in auto)
+    assert "on 35, 34 and 35 of the\n40 tasks" in docs and "worst factor 1.79–1.88" in docs
+    readme = (root / "README.md").read_text()
+    lo, hi = min(s["within_10pct"] for s in auto), max(s["within_10pct"] for s in auto)
+    assert f"MI on {lo}–{hi} at N = 5000" in readme
+    peers = {m: sorted(s["within_10pct"] for s in stats[m]) for m in ("bmi:cca", "bmi:ksg", "bmi:infonce")}
+    spans = [f"{v[0]}" if v[0] == v[-1] else f"{v[0]}–{v[-1]}" for v in peers.values()]
+    assert f"CCA, KSG and InfoNCE: {spans[0]}, {spans[1]} and {spans[2]})" in readme
+    n1000 = sorted(bench.summary([r for r in _results_rows("n1000") if r["method"] == "auto"]), key=lambda s: s["seed"])
+    assert re.search(rf"At N = 1000: {n1000[0]['within_10pct']}, {n1000[1]['within_10pct']} and {n1000[2]['within_10pct']} of 40", docs)
+    w = sorted(s["worst_factor"] for s in n1000)
+    assert f"worst factor {w[0]:.2f}–{w[-1]:.2f} (the 5+5-D spiral)" in docs
+    w = sorted(s["worst_factor"] for s in auto)
+    assert f"worst factor {w[0]:.2f}–{w[-1]:.2f}, on the 5+5-D spiral" in docs
