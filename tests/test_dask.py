@@ -242,3 +242,36 @@ def test_code_matrix_marks_missing_cells_and_codes_against_the_alphabet():
     ints = np.array([[2, 0], [1, 1], [0, 1], [2, 2]])
     codes = _dask.code_matrix([frame, ints], [(0, 0, "a"), (0, 1, "b"), (1, 1, "i")], [np.array([1.0, 3.0]), np.array([False, True]), np.arange(3)])
     assert codes.tolist() == [[1, 1, 0], [-1, 0, 1], [0, -1, 1], [1, 1, 2]]
+
+
+def test_a_pass_sends_its_shared_arguments_once_not_once_per_partition(monkeypatch):
+    import pickle
+
+    import cloudpickle
+
+    from mutinfo import _dask
+
+    p = 30
+    columns = [(0, j, f"X[{j}]") for j in range(p)]
+    alphabets = [np.arange(6)] * p
+    many = [(a, b) for a in range(p) for b in range(a, p)]
+    few = [(0, b) for b in range(p)]
+
+    def graph_bytes(n_parts: int, pairs) -> int:
+        captured = []
+        monkeypatch.setattr(_dask, "_compute", lambda *objs: captured.extend(objs) or [None] * len(objs))
+        frame = _dask._Frame(_generated(n_parts * 50, p, 50, seed=0), "X")
+        with pytest.raises(TypeError):  # the fake compute returns no tables; the graph is what we want
+            _dask.count_tables([frame], columns, alphabets, pairs)
+        dsk = {}
+        for obj in captured:
+            dsk.update(dict(obj.__dask_graph__()))
+        return sum(len(cloudpickle.dumps(task)) for task in dsk.values())  # tasks travel one by one
+
+    def per_partition(pairs) -> float:
+        return (graph_bytes(40, pairs) - graph_bytes(10, pairs)) / 30
+
+    spec_growth = len(pickle.dumps(many)) - len(pickle.dumps(few))
+    assert spec_growth > 2000
+    # 435 more pairs add nothing per partition: the pairs travel once, in one node of the graph.
+    assert abs(per_partition(many) - per_partition(few)) < spec_growth / 10, (per_partition(many), per_partition(few))

@@ -218,6 +218,23 @@ def _compute(*objs: Any) -> Any:
     return dask.compute(*objs)
 
 
+def _shared(obj: Any) -> Any:
+    """``obj`` as one node of the graph, which every task of a pass references by key.
+
+    The arguments common to all partitions of a pass (columns, alphabets, pairs) are then
+    sent once, not once per task: a 200-column matrix over 400 partitions is a graph of
+    about 1 MB, not 50 MB.
+    """
+    import dask
+
+    return dask.delayed(obj, pure=True, traverse=False)
+
+
+def _with_spec(fn: Any, parts: list[Any], spec: tuple[Any, ...]) -> Any:
+    """``fn(parts, *spec)``: a per-partition task whose shared arguments arrive as one node."""
+    return fn(parts, *spec)
+
+
 def _check_aligned(frames: Sequence[_Frame]) -> None:
     counts = {len(f.parts) for f in frames}
     if len(counts) > 1:
@@ -438,7 +455,7 @@ def count_tables(frames: Sequence[_Frame], columns: list[tuple[int, int, str]], 
     """The count table of every pair, each block of pairs one tree reduction over partitions, all in one graph."""
     import dask
 
-    count = dask.delayed(_pair_tables, pure=True)
+    count = dask.delayed(_with_spec, pure=True)
     n_parts = len(frames[0].parts)
     reduced = []
     blocks = _blocks(pairs, alphabets)
@@ -449,7 +466,8 @@ def count_tables(frames: Sequence[_Frame], columns: list[tuple[int, int, str]], 
         cols = [columns[c] for c in used]
         alph = [alphabets[c] for c in used]
         lp = [(local[a], local[b]) for a, b in block]
-        per_part = [count([f.parts[i] for f in frames], cols, alph, lp) for i in range(n_parts)]
+        spec = _shared((cols, alph, lp))
+        per_part = [count(_pair_tables, [f.parts[i] for f in frames], spec) for i in range(n_parts)]
         reduced.append(_tree(per_part, _sum_tables))
     results = _compute(*reduced)
     return {pair: table for block, tables in zip(blocks, results) for pair, table in zip(block, tables)}
@@ -756,7 +774,7 @@ def _count_and_compute(frames, columns, alphabets, pairs, graph) -> dict[str, An
     """Count tables of ``pairs`` and compute the delayed pair tasks of ``graph`` in one call (one graph)."""
     import dask
 
-    count = dask.delayed(_pair_tables, pure=True)
+    count = dask.delayed(_with_spec, pure=True)
     n_parts = len(frames[0].parts)
     unique_pairs = list(dict.fromkeys(pairs))
     blocks = _blocks(unique_pairs, alphabets)
@@ -764,7 +782,8 @@ def _count_and_compute(frames, columns, alphabets, pairs, graph) -> dict[str, An
     for block in blocks:
         used = sorted({c for pair in block for c in pair})
         local = {c: i for i, c in enumerate(used)}
-        per_part = [count([f.parts[i] for f in frames], [columns[c] for c in used], [alphabets[c] for c in used], [(local[a], local[b]) for a, b in block]) for i in range(n_parts)]
+        spec = _shared(([columns[c] for c in used], [alphabets[c] for c in used], [(local[a], local[b]) for a, b in block]))
+        per_part = [count(_pair_tables, [f.parts[i] for f in frames], spec) for i in range(n_parts)]
         reduced.append(_tree(per_part, _sum_tables))
     keys = list(graph)
     results = _compute(*reduced, *graph.values())

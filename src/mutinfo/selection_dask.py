@@ -106,8 +106,9 @@ class _DaskTables:
     def _reduce(self, fn: Any, *args: Any) -> Any:
         import dask
 
-        task = dask.delayed(fn, pure=True)
-        per_part = [task([f.parts[i] for f in self.frames], self.columns, self.alphabets, *args) for i in range(len(self.frames[0].parts))]
+        task = dask.delayed(_dask._with_spec, pure=True)
+        spec = _dask._shared((self.columns, self.alphabets, *args))  # one node, not a copy per partition
+        per_part = [task(fn, [f.parts[i] for f in self.frames], spec) for i in range(len(self.frames[0].parts))]
         self.passes += 1
         return _dask._compute(_dask._tree(per_part, _add))[0]
 
