@@ -429,12 +429,32 @@ def _pair_tables(parts: list[Any], columns: list[tuple[int, int, str]], alphabet
     return out
 
 
-def _sum_tables(*tables: list[np.ndarray]) -> list[np.ndarray]:
-    out = [t.copy() for t in tables[0]]
-    for other in tables[1:]:
-        for acc, t in zip(out, other):
-            acc += t
+def _packed_tables(parts: list[Any], columns: list[tuple[int, int, str]], alphabets: list[np.ndarray], pairs: list[tuple[int, int]]) -> np.ndarray:
+    """The tables of :func:`_pair_tables` as one flat array, pair after pair (int32: a partition has < 2**31 rows).
+
+    One contiguous array per partition (not one small array per pair) keeps the partial
+    results of a 200-column matrix at 5 MB, cheap to send and to add.
+    """
+    tables = _pair_tables(parts, columns, alphabets, pairs)
+    if not tables:
+        return np.zeros(0, dtype=np.int32)
+    flat = np.concatenate([t.reshape(-1) for t in tables])
+    return flat.astype(np.int32) if flat.shape[0] and flat.max() < 2**31 else flat
+
+
+def _sum_tables(*flats: np.ndarray) -> np.ndarray:
+    """Packed tables added cell by cell, in int64."""
+    out = flats[0].astype(np.int64)
+    for other in flats[1:]:
+        out += other
     return out
+
+
+def _unpack(flat: np.ndarray, pairs: list[tuple[int, int]], alphabets: list[np.ndarray]) -> list[np.ndarray]:
+    """Packed tables back to one int64 array per pair: (k_a,) for a == b, else (k_a, k_b)."""
+    shapes = [(alphabets[a].shape[0],) if a == b else (alphabets[a].shape[0], alphabets[b].shape[0]) for a, b in pairs]
+    ends = np.cumsum([int(np.prod(s)) for s in shapes])
+    return [flat[end - int(np.prod(shape)) : end].astype(np.int64).reshape(shape) for shape, end in zip(shapes, ends)]
 
 
 def _blocks(pairs: list[tuple[int, int]], alphabets: list[np.ndarray]) -> list[list[tuple[int, int]]]:
@@ -467,10 +487,10 @@ def count_tables(frames: Sequence[_Frame], columns: list[tuple[int, int, str]], 
         alph = [alphabets[c] for c in used]
         lp = [(local[a], local[b]) for a, b in block]
         spec = _shared((cols, alph, lp))
-        per_part = [count(_pair_tables, [f.parts[i] for f in frames], spec) for i in range(n_parts)]
+        per_part = [count(_packed_tables, [f.parts[i] for f in frames], spec) for i in range(n_parts)]
         reduced.append(_tree(per_part, _sum_tables))
     results = _compute(*reduced)
-    return {pair: table for block, tables in zip(blocks, results) for pair, table in zip(block, tables)}
+    return {pair: table for block, flat in zip(blocks, results) for pair, table in zip(block, _unpack(flat, block, alphabets))}
 
 
 def table_value(quantity: str, counts: np.ndarray, method: Any, func: str, params: dict[str, Any], k: Any) -> float:
@@ -783,11 +803,11 @@ def _count_and_compute(frames, columns, alphabets, pairs, graph) -> dict[str, An
         used = sorted({c for pair in block for c in pair})
         local = {c: i for i, c in enumerate(used)}
         spec = _shared(([columns[c] for c in used], [alphabets[c] for c in used], [(local[a], local[b]) for a, b in block]))
-        per_part = [count(_pair_tables, [f.parts[i] for f in frames], spec) for i in range(n_parts)]
+        per_part = [count(_packed_tables, [f.parts[i] for f in frames], spec) for i in range(n_parts)]
         reduced.append(_tree(per_part, _sum_tables))
     keys = list(graph)
     results = _compute(*reduced, *graph.values())
-    by_pair = {pair: t for block, tables in zip(blocks, results[: len(blocks)]) for pair, t in zip(block, tables)}
+    by_pair = {pair: t for block, flat in zip(blocks, results[: len(blocks)]) for pair, t in zip(block, _unpack(flat, block, alphabets))}
     return {"tables": [by_pair[pr] for pr in pairs], "tasks": dict(zip(keys, results[len(blocks) :]))}
 
 
