@@ -274,6 +274,14 @@ def test_published_beyond_normal_figures_are_those_of_the_results_files():
     assert f"CCA, KSG and InfoNCE: {spans[0]}, {spans[1]} and {spans[2]})" in readme
     n1000 = sorted(bench.summary([r for r in _results_rows("n1000") if r["method"] == "auto"]), key=lambda s: s["seed"])
     assert re.search(rf"At N = 1000: {n1000[0]['within_10pct']}, {n1000[1]['within_10pct']} and {n1000[2]['within_10pct']} of 40", docs)
+    n20000 = sorted(bench.summary(_results_rows("n20000")), key=lambda s: (s["method"], s["seed"]))
+    auto20 = [s for s in n20000 if s["method"] == "auto"]
+    w20 = sorted(s["worst_factor"] for s in auto20)
+    cca20 = sorted({s["within_10pct"] for s in n20000 if s["method"] == "bmi:cca"})
+    assert (
+        f"At N = 20000: {auto20[0]['within_10pct']}, {auto20[1]['within_10pct']} and {auto20[2]['within_10pct']} of 40 within 10%, "
+        f"worst factor {w20[0]:.2f}–{w20[-1]:.2f} (benchmark-mi's CCA: {cca20[0]})" in docs
+    ) and len(cca20) == 1
     w = sorted(s["worst_factor"] for s in n1000)
     assert f"worst factor {w[0]:.2f}–{w[-1]:.2f} (the 5+5-D spiral)" in docs
     w = sorted(s["worst_factor"] for s in auto)
