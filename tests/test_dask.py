@@ -275,3 +275,37 @@ def test_a_pass_sends_its_shared_arguments_once_not_once_per_partition(monkeypat
     assert spec_growth > 2000
     # 435 more pairs add nothing per partition: the pairs travel once, in one node of the graph.
     assert abs(per_partition(many) - per_partition(few)) < spec_growth / 10, (per_partition(many), per_partition(few))
+
+
+@pytest.mark.parametrize("width", [80, 4096])
+def test_tiles_of_a_wide_matrix_and_one_target_count_the_same_tables(monkeypatch, width):
+    from mutinfo import _dask
+
+    monkeypatch.setattr(_dask, "ONE_HOT_MAX_WIDTH", width)  # 80: groups of 10 four-level columns, 6 tiles
+    rng = np.random.default_rng(5)
+    n, p = 700, 30
+    X = rng.integers(0, 4, (n, p))
+    X[:, 13] = (X[:, 2] + rng.integers(0, 2, n)) % 4
+    y = (X[:, 0] + X[:, 13]) % 3
+    parts = [X, y]
+    columns = [(0, j, f"X[{j}]") for j in range(p)] + [(1, 0, "y")]
+    alphabets = [np.arange(4)] * p + [np.arange(3)]
+    symmetric = [(a, b) for a in range(p) for b in range(a, p)]
+    target = [(a, p) for a in range(p)]
+    codes = np.column_stack([X, y])
+    for pairs in (symmetric, target):
+        blocks = _dask._blocks(pairs, alphabets)
+        assert sorted(pr for block in blocks for pr in block) == sorted(pairs)
+        if width == 80 and pairs is symmetric:
+            assert len(blocks) == 6  # 3 groups of 10 columns: 3 diagonal tiles and 3 cross tiles
+        for block in blocks:
+            for (a, b), table in zip(block, _dask._pair_tables(parts, columns, alphabets, block)):
+                ka, kb = alphabets[a].shape[0], alphabets[b].shape[0]
+                expected = np.bincount(codes[:, a], minlength=ka) if a == b else np.bincount(codes[:, a] * kb + codes[:, b], minlength=ka * kb).reshape(ka, kb)
+                assert np.array_equal(table, expected), (a, b)
+    # The in-memory matrix from these tiles is the pair-by-pair one.
+    from mutinfo import _api
+
+    got = mi.pairwise(X, method="plugin")
+    monkeypatch.setattr(_api, "_table_pairwise", lambda *a, **k: None)
+    assert np.array_equal(got, mi.pairwise(X, method="plugin")) and got[2, 13] > 0.3

@@ -342,26 +342,38 @@ ONE_HOT_MAX_WIDTH = 4096
 ONE_HOT_ENTRIES = 1 << 23
 
 
-def _one_hot_counts(codes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """All pairwise count tables of complete codes (n, m) at once: G = O^T O, O the (n, sum(sizes)) one-hot matrix.
+def _one_hot(rows: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The one-hot rows (r, width) of codes ``rows`` (r, m) written into ``out``'s first r rows."""
+    r = rows.shape[0]
+    one_hot = out[:r]
+    one_hot.fill(0.0)
+    one_hot[np.arange(r)[:, None], rows + offsets[None, :]] = 1.0
+    return one_hot
 
-    ``G[off_a + u, off_b + v]`` counts the rows with code u in column a and v in column b
-    (``off`` the cumulative sizes). Exact: float32 sums of at most 2**23 ones per block,
-    accumulated in int64.
+
+def _one_hot_counts(codes_a: np.ndarray, sizes_a: np.ndarray, codes_b: np.ndarray | None = None, sizes_b: np.ndarray | None = None) -> np.ndarray:
+    """Count tables of every column of A with every column of B at once: ``O_A^T O_B`` (B = A when omitted).
+
+    ``O`` is the one-hot matrix of the codes (n, sum(sizes)); entry ``[off_a + u, off_b + v]``
+    counts the rows with code u in column a of A and v in column b of B (``off`` the
+    cumulative sizes). Exact: float32 sums of at most 2**23 ones per product, accumulated
+    in int64.
     """
-    n, m = codes.shape
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    width = int(sizes.sum())
-    step = max(1, min(ONE_HOT_ENTRIES // max(width, 1), 1 << 23))
-    total = np.zeros((width, width), dtype=np.int64)
-    block = np.zeros((min(step, n), width), dtype=np.float32)
+    same = codes_b is None
+    n = codes_a.shape[0]
+    off_a = np.concatenate([[0], np.cumsum(sizes_a)[:-1]]).astype(np.int64)
+    wa = int(sizes_a.sum())
+    if not same:
+        off_b = np.concatenate([[0], np.cumsum(sizes_b)[:-1]]).astype(np.int64)
+        wb = int(sizes_b.sum())
+    step = max(1, min(ONE_HOT_ENTRIES // max(wa + (0 if same else wb), 1), 1 << 23))
+    total = np.zeros((wa, wa if same else wb), dtype=np.int64)
+    buf_a = np.zeros((min(step, n), wa), dtype=np.float32)
+    buf_b = None if same else np.zeros((min(step, n), wb), dtype=np.float32)
     for start in range(0, n, step):
-        rows = codes[start : start + step]
-        r = rows.shape[0]
-        one_hot = block[:r]
-        one_hot.fill(0.0)
-        one_hot[np.arange(r)[:, None], rows + offsets[None, :]] = 1.0
-        total += np.rint(one_hot.T @ one_hot).astype(np.int64)
+        oa = _one_hot(codes_a[start : start + step], off_a, buf_a)
+        ob = oa if same else _one_hot(codes_b[start : start + step], off_b, buf_b)
+        total += np.rint(oa.T @ ob).astype(np.int64)
     return total
 
 
@@ -370,47 +382,66 @@ def _pair_tables(parts: list[Any], columns: list[tuple[int, int, str]], alphabet
 
     ``columns[c] = (input index, column index, label)`` locates column c; ``pairs``
     index into ``columns``. Rows missing in either column of a pair are left out.
-    Without missing values, a block dense in pairs (an MI matrix) is counted by one
-    one-hot matrix product, and pairs sharing their first column by one bincount.
+    Without missing values, a block dense in pairs (a tile of an MI matrix: at least a
+    quarter of all (first, second) combinations, at least 8 columns on each side) is
+    counted by one one-hot matrix product, and pairs sharing their first column by one
+    bincount.
     """
     needed = sorted({c for pair in pairs for c in pair})
     where = {c: t for t, c in enumerate(needed)}
     codes = code_matrix(parts, [columns[c] for c in needed], [alphabets[c] for c in needed])
     complete = not (codes < 0).any()
-    sizes = np.array([alphabets[c].shape[0] for c in needed], dtype=np.int64)
+    size = {c: alphabets[c].shape[0] for c in needed}
     found: dict[tuple[int, int], np.ndarray] = {}
-    off_diagonal = sum(a != b for a, b in pairs)
-    m = len(needed)
-    if complete and m >= 8 and 4 * off_diagonal >= m * (m - 1) // 2 and sizes.sum() <= ONE_HOT_MAX_WIDTH:
-        gram = _one_hot_counts(codes, sizes)
-        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    firsts = sorted({a for a, _ in pairs})
+    seconds = sorted({b for _, b in pairs})
+    dense = (
+        len(firsts) >= 8
+        and len(seconds) >= 8
+        and 4 * len(pairs) >= len(firsts) * len(seconds)
+        and sum(size[c] for c in firsts) <= ONE_HOT_MAX_WIDTH
+        and sum(size[c] for c in seconds) <= ONE_HOT_MAX_WIDTH
+    )
+    if complete and dense:
+        same = firsts == seconds
+        left = firsts if same else sorted(set(firsts) | {a for a, b in pairs if a == b})
+        right = left if same else sorted(set(seconds) | {b for a, b in pairs if a == b})
+        sizes_l = np.array([size[c] for c in left], dtype=np.int64)
+        sizes_r = np.array([size[c] for c in right], dtype=np.int64)
+        codes_l = codes[:, [where[c] for c in left]]
+        counts = _one_hot_counts(codes_l, sizes_l) if same else _one_hot_counts(codes_l, sizes_l, codes[:, [where[c] for c in right]], sizes_r)
+        off_l = dict(zip(left, np.concatenate([[0], np.cumsum(sizes_l)[:-1]])))
+        off_r = dict(zip(right, np.concatenate([[0], np.cumsum(sizes_r)[:-1]])))
         for a, b in pairs:
-            oa, ob, ka, kb = offsets[where[a]], offsets[where[b]], sizes[where[a]], sizes[where[b]]
+            oa, ob, ka, kb = off_l[a], off_r[b], size[a], size[b]
             if a == b:
-                found[(a, b)] = np.diagonal(gram[oa : oa + ka, oa : oa + ka]).copy()
+                found[(a, b)] = np.diagonal(counts[oa : oa + ka, ob : ob + kb]).copy()
             else:
-                found[(a, b)] = gram[oa : oa + ka, ob : ob + kb].copy()
+                found[(a, b)] = counts[oa : oa + ka, ob : ob + kb].copy()
     elif complete:
-        # All pairs (a, b) sharing a: one bincount over a (rows x m) block of joint codes.
-        by_first: dict[int, list[int]] = {}
+        # Pairs sharing a column (the side with fewer distinct columns): one bincount over a
+        # (rows x m) block of joint codes per shared column.
+        by_second = len(seconds) < len(firsts)
+        shared: dict[int, list[int]] = {}
         for a, b in pairs:
             if a != b:
-                by_first.setdefault(a, []).append(b)
-        for a, bs in by_first.items():
-            ka = alphabets[a].shape[0]
-            kb = max(alphabets[b].shape[0] for b in bs)
-            mb = len(bs)
-            offsets = (np.arange(mb) * ka * kb)[None, :]
-            counts = np.zeros(mb * ka * kb, dtype=np.int64)
-            cb = codes[:, [where[b] for b in bs]]
-            ca = codes[:, where[a]] * kb
-            step = max(1, (1 << 22) // mb)
-            for start in range(0, ca.shape[0], step):
-                joint = cb[start : start + step] + ca[start : start + step, None] + offsets
-                counts += np.bincount(joint.ravel(), minlength=mb * ka * kb)
-            counts = counts.reshape(mb, ka, kb)
-            for t, b in enumerate(bs):
-                found[(a, b)] = counts[t, :, : alphabets[b].shape[0]].copy()
+                shared.setdefault(b if by_second else a, []).append(a if by_second else b)
+        for s, others in shared.items():
+            ks = size[s]
+            ko = max(size[o] for o in others)
+            mo = len(others)
+            offsets = (np.arange(mo) * ks * ko)[None, :]
+            counts = np.zeros(mo * ks * ko, dtype=np.int64)
+            co = codes[:, [where[o] for o in others]]
+            cs = codes[:, where[s]] * ko
+            step = max(1, (1 << 22) // mo)
+            for start in range(0, cs.shape[0], step):
+                joint = co[start : start + step] + cs[start : start + step, None] + offsets
+                counts += np.bincount(joint.ravel(), minlength=mo * ks * ko)
+            counts = counts.reshape(mo, ks, ko)
+            for t, o in enumerate(others):
+                table = counts[t, :, : size[o]]  # rows: the shared column's codes
+                found[(o, s) if by_second else (s, o)] = (table.T if by_second else table).copy()
     out = []
     for a, b in pairs:
         if (a, b) in found:
@@ -458,16 +489,37 @@ def _unpack(flat: np.ndarray, pairs: list[tuple[int, int]], alphabets: list[np.n
 
 
 def _blocks(pairs: list[tuple[int, int]], alphabets: list[np.ndarray]) -> list[list[tuple[int, int]]]:
-    blocks, current, cells = [], [], 0
+    """Pairs grouped into blocks, each one reduction: tiles of column groups, each tile at most BLOCK_CELLS cells.
+
+    Columns go, in order, into groups of one-hot width at most ``ONE_HOT_MAX_WIDTH / 2``
+    (256 columns of 8 levels); the pairs of two groups form a tile, whose tables have at
+    most ``(ONE_HOT_MAX_WIDTH / 2) ** 2`` = BLOCK_CELLS cells and are counted by one
+    one-hot product. A 1000-column matrix of 8-level columns is 10 tiles of 256 x 256
+    columns (and the 4 diagonal tiles), not a million reductions.
+    """
+    group: dict[int, int] = {}
+    g, width = 0, 0
+    for c in sorted({c for pair in pairs for c in pair}):
+        k = alphabets[c].shape[0]
+        if width and width + k > ONE_HOT_MAX_WIDTH // 2:
+            g, width = g + 1, 0
+        group[c] = g
+        width += k
+    tiles: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for a, b in pairs:
-        size = alphabets[a].shape[0] * (1 if a == b else alphabets[b].shape[0])
-        if current and cells + size > BLOCK_CELLS:
+        tiles.setdefault((group[a], group[b]), []).append((a, b))
+    blocks = []
+    for tile in tiles.values():
+        current, cells = [], 0
+        for a, b in tile:  # a tile of very wide alphabets is split further
+            size = alphabets[a].shape[0] * (1 if a == b else alphabets[b].shape[0])
+            if current and cells + size > BLOCK_CELLS:
+                blocks.append(current)
+                current, cells = [], 0
+            current.append((a, b))
+            cells += size
+        if current:
             blocks.append(current)
-            current, cells = [], 0
-        current.append((a, b))
-        cells += size
-    if current:
-        blocks.append(current)
     return blocks
 
 
