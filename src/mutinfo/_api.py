@@ -751,7 +751,7 @@ def pairwise(
     symmetric = Y is None
     ycols = xcols if symmetric else _columns(Y, "Y", nan_policy)
     rng = resolve_rng(random_state, func)
-    tabled = _table_pairwise(func, xcols, None if symmetric else ycols, method, discrete, k, params, nan_policy)
+    tabled = _table_pairwise(func, xcols, None if symmetric else ycols, method, discrete, k, params, nan_policy, progress)
     if tabled is not None:
         return _labelled(tabled / resolve_base(base, func)[0], X, Y, xcols, ycols)
     shape = (len(xcols), len(ycols))
@@ -814,6 +814,7 @@ def _table_pairwise(
     k: Any,
     params: dict[str, Any],
     nan_policy: str,
+    show_progress: bool | None = None,
 ) -> np.ndarray | None:
     """The pairwise matrix (nats) of discrete columns from their count tables, or None where it does not apply.
 
@@ -864,24 +865,27 @@ def _table_pairwise(
     alphabets = [np.arange(s) for s in sizes]
     out = np.empty((p, q))
     step = max(1, _TABLE_ROWS // max(len(columns), 1))
-    for block in _dask._blocks(pairs, alphabets):
-        used = sorted({c for pair in block for c in pair})
-        local = {c: t for t, c in enumerate(used)}
-        cols = [(0, c, columns[c][0]) for c in used]
-        alph = [alphabets[c] for c in used]
-        local_pairs = [(local[a], local[b]) for a, b in block]
-        tables = None
-        for start in range(0, n, step):
-            chunk = _dask._pair_tables([matrix[start : start + step]], cols, alph, local_pairs)
-            tables = chunk if tables is None else [t.__iadd__(c) for t, c in zip(tables, chunk)]
-        for (a, b), counts in zip(block, tables):
-            i, j = a, (b if ycols is None else b - p)
-            if ycols is None and a == b:
-                out[i, i] = _dask.table_value("entropy", counts, method, "entropy", params, k)
-                continue
-            out[i, j] = _dask.table_value("mi", counts, method, func, params, k)
-            if ycols is None:
-                out[j, i] = out[i, j]
+    blocks = _dask._blocks(pairs, alphabets)
+    with progress(total=len(blocks) * -(-n // step), desc="pairwise (count tables)", enabled=show_progress) as bar:
+        for block in blocks:
+            used = sorted({c for pair in block for c in pair})
+            local = {c: t for t, c in enumerate(used)}
+            cols = [(0, c, columns[c][0]) for c in used]
+            alph = [alphabets[c] for c in used]
+            local_pairs = [(local[a], local[b]) for a, b in block]
+            tables = None
+            for start in range(0, n, step):
+                chunk = _dask._pair_tables([matrix[start : start + step]], cols, alph, local_pairs)
+                tables = chunk if tables is None else [t.__iadd__(c) for t, c in zip(tables, chunk)]
+                bar.update(1)
+            for (a, b), counts in zip(block, tables):
+                i, j = a, (b if ycols is None else b - p)
+                if ycols is None and a == b:
+                    out[i, i] = _dask.table_value("entropy", counts, method, "entropy", params, k)
+                    continue
+                out[i, j] = _dask.table_value("mi", counts, method, func, params, k)
+                if ycols is None:
+                    out[j, i] = out[i, j]
     return out
 
 
