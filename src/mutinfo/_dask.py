@@ -18,11 +18,13 @@ How each family scales:
   values, merged by a tree reduction into each column's sorted alphabet;
   (2) per partition and per *block of columns*, the count tables of every pair in the
   block (rows coded against the broadcast alphabets), summed over partitions by a
-  tree reduction (fan-in ``SPLIT_EVERY``). A 1000-column matrix is about
-  ``p^2 / 2 / pairs_per_block`` reductions in one graph, not a million graphs.
-  Within a task, a block dense in pairs (a matrix) is counted by one product
-  ``O^T O`` of the partition's one-hot matrix (float32, exact: at most 2**23 rows per
-  product), and pairs sharing a column (a selection step) by one ``bincount``.
+  tree reduction (fan-in ``SPLIT_EVERY``). Blocks are tiles of column groups of
+  one-hot width 2048 (256 columns of 8 levels): a 1000-column matrix is 10
+  reductions in one graph, not a million graphs. Within a task, a tile is counted by
+  one product ``O_A^T O_B`` of the partition's one-hot matrices (float32, exact: at most
+  2**23 rows per product), and pairs sharing a column (one target) by one ``bincount``.
+  A task returns its tile's tables packed in one int32 array; the arguments shared by
+  all tasks of a pass are one node of the graph.
   Cost: O(n * pairs) arithmetic on the workers, O(partitions * pairs * K^2) cells
   moved between workers (K the alphabet size), O(pairs * K^2) cells to the client.
   The result is bit-for-bit the in-memory value: the same cells in the same order go
