@@ -20,7 +20,7 @@ worker below the data set's size:
 and, where the data fits this machine (``--in-memory-max-rows``), the same two on the
 computed NumPy array, checking that the matrices are equal and the selections
 identical. Peak memory per worker is the worker process's peak resident set size
-(``ru_maxrss``). Throughput: rows x columns (x pairs for the matrix) per second per
+(VmHWM). Throughput: rows x columns (x pairs for the matrix) per second per
 worker core.
 
 Run:  python benchmarks/dask_scale.py [--rows 1000000 10000000] [--matrix-columns 200]
@@ -67,6 +67,19 @@ def dataset(n: int, seed: int = 0):
 
 
 def peak_rss(dask_worker=None) -> int:
+    """Peak resident memory of this process since it started its program (bytes).
+
+    Linux's VmHWM belongs to the process's current address space; ``ru_maxrss`` is not
+    usable here: it carries over the parent's resident size through fork and exec, so a
+    worker spawned by a process that once held the in-memory reference reports that size.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
