@@ -286,3 +286,30 @@ def test_published_beyond_normal_figures_are_those_of_the_results_files():
     assert f"worst factor {w[0]:.2f}–{w[-1]:.2f} (the 5+5-D spiral)" in docs
     w = sorted(s["worst_factor"] for s in auto)
     assert f"worst factor {w[0]:.2f}–{w[-1]:.2f}, on the 5+5-D spiral" in docs
+
+
+def test_published_dask_figures_are_those_of_the_results_file():
+    """The sentence of docs/distributed.md comes from benchmarks/results/dask_scale.md."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    table = (root / "benchmarks" / "results" / "dask_scale.md").read_text()
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0] in ("1e+06", "1e+07"):
+            rows[cells[0]] = cells
+    small, large = rows["1e+06"], rows["1e+07"]
+    assert small[9] == "True" and small[11] == "True"  # same selection, same matrix
+
+    def s(value: str) -> str:
+        return f"{float(value):.0f} s"
+
+    docs = " ".join((root / "docs" / "distributed.md").read_text().split())
+    mem_matrix = small[10].split()[0]
+    expected = (
+        f"the 200 x 200 MI matrix of 10^6 rows in {s(small[5])} (in memory, one process: {s(mem_matrix)}) and of 10^7 rows in {s(large[5])}; "
+        f"mRMR with K = 20 in {s(small[2])} at 10^6 rows (in memory: {s(small[8])}; it makes the data again in each of its {small[3]} passes) "
+        f"and {s(large[2])} at 10^7 rows"
+    )
+    assert expected in docs, expected
