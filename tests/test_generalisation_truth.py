@@ -18,6 +18,7 @@ from scipy.integrate import quad, trapezoid
 from scipy.interpolate import CubicSpline
 from scipy.special import logsumexp
 
+from mutinfo._errors import UnknownMethodError
 from mutinfo.bench import generalisation as g
 
 N_CHECK = 200_000
@@ -415,3 +416,5 @@ def test_run_rows_and_summary(tasks: dict[str, g.Task]) -> None:
     text = g.format_summary(rows)
     assert "| within 10% |" in text and "Failures:" in text
     assert g.format_truths(chosen).count("\n") == 4
+    with pytest.raises(UnknownMethodError, match="generalisation.run must be one of"):
+        g.run(chosen, ["no-such-method"], n=100, seeds=(0,))

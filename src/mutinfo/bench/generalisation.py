@@ -11,6 +11,11 @@ estimated error or a Monte-Carlo standard error) and ``how`` says how it was com
 
 >>> from mutinfo.bench import generalisation as g
 >>> tasks = g.suite()
+>>> len(tasks), tasks[0].id, round(tasks[0].true_mi, 4)
+(26, 'xshape-1-1-r0.9', 0.4084)
+>>> x, y = tasks[0].sample(1000, seed=0)
+>>> x.shape, y.shape
+((1000, 1), (1000, 1))
 >>> rows = g.run(tasks[:2], ["ksg"], n=2000, seeds=(0,))
 >>> print(g.format_summary(rows))  # doctest: +SKIP
 
@@ -751,6 +756,12 @@ def run(
         Keys: task, dims, kind, n, seed, method, true_mi, estimate (NaN when the method
         failed), seconds, cpu_seconds, note (the error of a failure, else ""). The rows fit
         :func:`summary` and :func:`format_summary` (those of :mod:`mutinfo.bench.bmi`).
+
+    Raises
+    ------
+    UnknownMethodError
+        Before any work, for a method name the registry does not know. A method that
+        fails on a task (say, one that cannot take mixed data) is a NaN row instead.
     """
     import mutinfo as mi
 
@@ -759,7 +770,7 @@ def run(
     params: dict[str, dict[str, Any]] = {}
     for m in methods:
         params[m] = {}
-        if m != "auto" and _registry.get_method(m, "generalisation.run methods").family == "neural":
+        if m != "auto" and _registry.get_method(m, "mutinfo.bench.generalisation.run").family == "neural":
             params[m]["progress"] = False
     jobs = [(seed, task, m) for seed in seeds for task in tasks for m in methods]
     rows: list[dict[str, Any]] = []
