@@ -614,6 +614,11 @@ def estimate(
     }
     if call.reason is not None:
         details["auto_reason"] = call.reason
+    selection = getattr(call.estimator, "last_selection", None)
+    if selection is not None and quantity == "mi":
+        chosen = selection(*call.variables[:2], call.params)
+        if chosen is not None:
+            details["candidates"] = chosen.to_dict()
     details.update(interval_details)
     return Estimate(
         value=nats / call.divisor,

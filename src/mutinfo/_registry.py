@@ -134,6 +134,10 @@ REGISTRY: tuple[MethodInfo, ...] = (
     MethodInfo("copula", "copula", ("continuous",), ("mi",), f"{_C}:COPULA",
                "The larger of the t-copula MI and KSG on normal scores: elliptical dependence in any dimension, other shapes in few.",
                "Ince et al. (2017); Demarta & McNeil (2005); Kraskov et al. (2004), PRE 69; Czyz et al. (2023), NeurIPS 36"),
+    MethodInfo("ensemble", "ensemble", ("continuous",), ("entropy", "conditional_entropy", "mi"), "mutinfo.estimators.ensemble:ENSEMBLE",
+               "The largest of candidates that read low where they fail (elliptical closed form, KSG on two scalings, a held-out "
+               "neural bound), with calibrated controls of the maximum's bias; duplicated rows removed (the route of auto).",
+               "Kraskov et al. (2004), PRE 69; Demarta & McNeil (2005); van den Oord et al. (2018); Czyz et al. (2023), NeurIPS 36"),
     # Continuous and mixed data, k nearest neighbours.
     MethodInfo("ksg", "knn", ("continuous",), ("mi", "cmi"), f"{_K}:KSG",
                "Kraskov-Stoegbauer-Grassberger k-NN estimator, algorithm 1 (max-norm); Frenzel-Pompe form for I(X;Y|Z).",
@@ -217,15 +221,13 @@ def get_method(name: Any, func: str) -> MethodInfo:
 AUTO_PLUGIN_SAMPLES_PER_CELL = 20.0
 # Continuous data: k-NN estimators from this many samples on (below, the Gaussian closed form).
 AUTO_KNN_MIN_SAMPLES = 20
-# Continuous MI goes to "copula": the larger of the t-copula closed form
-# and KSG on normal scores. Measured on the 40 tasks of the Beyond-Normal benchmark (Czyz et al.
-# 2023; `mutinfo bench bmi`, N=5000, seeds 0-2): within 10% of the truth on 34-35 of 40 tasks,
-# worst factor 1.9 (spiral tasks), against 17-21 of 40 for the previous route (KSG below 8
-# dimensions, SMILE from 8 on), at about 45 s of CPU for the 40 tasks. The elliptical part is
-# exact on Gaussian copulas in any dimension (where KSG reads 25-85% low from 10 dimensions on)
-# and on Student-t copulas (heavy tails, where KSG reads 30-55% low); KSG on normal scores
-# covers non-elliptical dependence (additive noise, Swiss roll, spirals in few dimensions).
-AUTO_CONTINUOUS_MI_METHOD = "copula"
+# Continuous MI (and H(X|Y), derived from the same MI estimate so that H(X) - H(X|Y) = I(X;Y))
+# goes to "ensemble" (mutinfo.estimators.ensemble): candidates chosen for their different blind
+# spots (elliptical closed form: monotone dependence only; KSG: low in many dimensions; a held-out
+# neural bound: needs samples), each of which reads low where it fails, so the largest, with the
+# maximum's bias controlled by a calibration under the null (t copula) and a two-standard-error
+# margin (neural). The rule is stated from what each candidate can see, not from a benchmark.
+AUTO_CONTINUOUS_MI_METHOD = "ensemble"
 # Repeated values (float32 samples repeat a few values by chance) do not change the route: ranks
 # average ties, and the k-NN candidate is then Gao et al.'s estimator. The neural estimator is no
 # longer an auto route; these constants are kept for callers that read them.
@@ -270,11 +272,11 @@ def auto_method(
     # Continuous MI without ties: copula route (elliptical closed form or KSG on normal scores, the larger).
     if quantity == "mi" and not any(kinds) and n_samples >= AUTO_KNN_MIN_SAMPLES:
         return AUTO_CONTINUOUS_MI_METHOD, (
-            f"continuous data, d_x + d_y = {sum(dims)} dimension(s), {n_samples} samples: the larger of the Student-t/Gaussian "
-            "copula MI (closed form, degrees of freedom by maximum likelihood; exact for Gaussian and t copulas in any "
-            "dimension) and a k-NN estimate on per-coordinate normal scores (non-elliptical dependence; "
-            + ("repeated values, so Gao et al.'s k-NN estimator, which handles ties" if ties else "KSG")
-            + "); both read low where they fail"
+            f"continuous data, d_x + d_y = {sum(dims)} dimension(s), {n_samples} samples: the largest of an elliptical "
+            "closed form (Gaussian on normal marginals, else the Student-t/Gaussian copula), "
+            + ("Gao et al.'s k-NN estimator (repeated values)" if ties else "KSG on standardised data and on normal scores")
+            + " and, from 2000 samples in 3 or more dimensions, a held-out neural bound; each reads low where it fails "
+            "(see Estimate.details['candidates'])"
         )
     # High-dimensional continuous MI with repeated values: neural estimator.
     if quantity == "mi" and not any(kinds) and sum(dims) >= AUTO_NEURAL_MIN_DIMS and n_samples >= AUTO_NEURAL_MIN_SAMPLES:
@@ -284,6 +286,11 @@ def auto_method(
         )
     if not any(kinds):
         total = sum(dims)
+        if quantity == "conditional_entropy" and len(dims) == 2 and n_samples >= AUTO_KNN_MIN_SAMPLES:
+            return AUTO_CONTINUOUS_MI_METHOD, (
+                "continuous data: H(X|Y) = H(X) - I(X;Y), with H(X) by Kozachenko-Leonenko and I(X;Y) by the same "
+                "ensemble as mutual_information, so that the two agree exactly"
+            )
         if quantity in ("entropy", "conditional_entropy"):
             return "kl", f"continuous data, {total} dimension(s) (Kozachenko-Leonenko k-NN entropy)"
         if ties and quantity == "mi":
