@@ -350,6 +350,9 @@ class CopulaEstimator(Estimator):
     maps of each coordinate.
     """
 
+    # Disjoint subsamples (mutinfo.stats.subsample_standard_error): the winner is re-chosen on every block.
+    interval_method = "subsamples"
+
     def __init__(self) -> None:
         from .knn.estimators import _k_param
 
