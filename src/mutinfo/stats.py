@@ -298,18 +298,24 @@ def confidence_interval(
     except _INTERVAL_FAILURES as exc:
         first = estimator.interval_construction(quantity, variables, params)
         reason = f"The {first!r} interval failed on resampled data ({type(exc).__name__}: {exc})"
-        try:
-            if first == "subsamples":
-                raise
-            iv = _subsample_interval(run, estimator, variables, estimate, level, rng)
+        iv = None
+        if first != "subsamples":
+            try:
+                iv = _subsample_interval(run, estimator, variables, estimate, level, rng)
+            except _INTERVAL_FAILURES:
+                iv = None
+        if iv is not None and math.isfinite(iv.low) and math.isfinite(iv.high):
             note = f"{reason}; the interval comes from disjoint subsamples instead (wider than the bootstrap's, as a rule)."
-        except _INTERVAL_FAILURES:
+        else:
             iv = Interval(math.nan, math.nan, first, None, 0)
             note = f"{reason}; no interval could be built, so ci_low and ci_high are NaN. The estimate itself stands."
         iv.notes.insert(0, note)
         warnings.warn(note, MutualInfoWarning, stacklevel=3)
-    if not (math.isfinite(iv.low) and math.isfinite(iv.high)) and not any("NaN" in n for n in iv.notes):
-        iv.notes.append("No finite interval could be built here; ci_low and ci_high are NaN. The estimate itself stands.")
+    else:
+        if not (math.isfinite(iv.low) and math.isfinite(iv.high)):
+            if not any("NaN" in n for n in iv.notes):
+                iv.notes.append("No finite interval could be built here; ci_low and ci_high are NaN. The estimate itself stands.")
+            warnings.warn(next(n for n in iv.notes if "NaN" in n), MutualInfoWarning, stacklevel=3)
     if math.isfinite(iv.low) and math.isfinite(iv.high) and not iv.low <= estimate <= iv.high:
         side = "lower" if estimate < iv.low else "upper"
         iv.notes.append(
