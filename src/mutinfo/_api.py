@@ -599,7 +599,9 @@ def estimate(
         std_error = iv.std_error / call.divisor if iv.std_error is not None else None
         used_boot = iv.n_bootstrap
         notes.extend(iv.notes)
-        interval_details = {"interval": iv.construction, "interval_widened": iv.widened}
+        interval_details = {"interval": iv.construction, "interval_widened": iv.widened, "interval_label": iv.label}
+        if iv.label != "confidence interval":
+            notes.append(f"The interval is a {iv.label} (its coverage is measured in benchmarks/coverage.py).")
     p_value = None
     used_perm = 0
     if test == "permutation":

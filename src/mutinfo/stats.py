@@ -54,6 +54,7 @@ __all__ = [
     "subsample_standard_error",
     "Interval",
     "INTERVAL_METHODS",
+    "INTERVAL_LABELS",
     "permutation_p_value",
     "local_permutation",
     "strata_permutation",
@@ -114,6 +115,14 @@ INTERVAL_METHODS: dict[str, str] = {
 }
 
 
+# What an interval is when it is not a confidence interval at its nominal level (measured in
+# benchmarks/coverage.py; Estimate.details["interval_label"] carries it).
+BIAS_CORRECTED_RANGE = "bias-corrected range, not a confidence interval"
+POSTERIOR_RANGE = "Bayesian posterior range on undersampled data, not a confidence interval"
+HELD_OUT_RANGE = "held-out sampling range of the trained critic's bound, not a confidence interval for the MI"
+INTERVAL_LABELS = (BIAS_CORRECTED_RANGE, POSTERIOR_RANGE, HELD_OUT_RANGE)
+
+
 @dataclass
 class Interval:
     """A confidence interval as :func:`mutinfo.estimate` reports it, in nats.
@@ -131,6 +140,10 @@ class Interval:
         Whether the construction excluded the estimate and was widened to reach it.
     notes : list of str
         Plain-language notes for ``Estimate.warnings``.
+    label : str
+        What the interval is: "confidence interval" where its coverage was measured near
+        nominal (``benchmarks/coverage.py``), else one of :data:`INTERVAL_LABELS`
+        (``Estimate.details["interval_label"]``).
     """
 
     low: float
@@ -140,6 +153,7 @@ class Interval:
     n_bootstrap: int
     widened: bool = False
     notes: list[str] = field(default_factory=list)
+    label: str = "confidence interval"
 
 
 # Errors an interval step may meet on resamples of data the point estimate handled (a singular
@@ -253,6 +267,8 @@ def _construct(run, estimator, quantity, variables, params, estimate, level, n_b
     lo, hi = basic_interval(estimate, reps, level, reference)
     se = float(finite.std(ddof=1)) if finite.size > 1 else None
     iv = Interval(lo, hi, method, se, n_bootstrap)
+    if method == "smoothed":
+        iv.label = BIAS_CORRECTED_RANGE
     if finite.size < reps.size:
         iv.notes.append(
             f"{reps.size - finite.size} of {reps.size} bootstrap replicates were not finite and were left out "
