@@ -245,3 +245,38 @@ def test_uint64_labels_round_trip():
 
     codes, k = _encode_column(near)
     assert codes.tolist() == [0, 1, 2, 0] and k == 3
+
+
+# ---------------------------------------------------------------------------
+# Intervals that are not confidence intervals say so.
+
+
+def test_labels_of_intervals():
+    r = np.random.default_rng(8)
+    x = r.integers(0, 4, 2000)
+    y = np.where(r.random(2000) < 0.7, x, r.integers(0, 4, 2000))
+    for method in ("plugin", "miller_madow", "nsb"):
+        est = _quiet_estimate(x, y, method=method, random_state=0)
+        assert est.details["interval_label"] == "confidence interval"
+        assert not any("The interval is a" in w for w in est.warnings)
+    x = r.integers(0, 50, 200)
+    y = np.where(r.random(200) < 0.5, x, r.integers(0, 50, 200))
+    est = _quiet_estimate(x, y, method="plugin", random_state=0)
+    assert est.details["interval"] == "smoothed"
+    assert est.details["interval_label"] == stats.BIAS_CORRECTED_RANGE == "bias-corrected range, not a confidence interval"
+    assert any("bias-corrected range, not a confidence interval" in w for w in est.warnings)
+    est = _quiet_estimate(x, y, method="nsb", random_state=0)
+    assert est.details["interval_label"] == stats.POSTERIOR_RANGE
+    for method in ("ksg", "gaussian", "copula"):
+        a = r.standard_normal(300)
+        est = _quiet_estimate(a, a + r.standard_normal(300), method=method, random_state=0)
+        assert est.details["interval_label"] == "confidence interval"
+
+
+def test_neural_interval_is_labelled():
+    pytest.importorskip("torch")
+    r = np.random.default_rng(9)
+    a = r.standard_normal(400)
+    est = _quiet_estimate(a, 0.8 * a + 0.6 * r.standard_normal(400), method="smile", random_state=0, epochs=2, hidden=(8,), embed_dim=4)
+    assert est.details["interval_label"] == stats.HELD_OUT_RANGE
+    assert est.ci_low <= est.value <= est.ci_high

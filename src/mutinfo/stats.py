@@ -174,6 +174,7 @@ def subsample_standard_error(
     n_blocks: int = SUBSAMPLE_BLOCKS,
     n_splits: int = SUBSAMPLE_SPLITS,
     min_rows: int = SUBSAMPLE_MIN_ROWS,
+    floor: int = 2,
 ) -> tuple[float, int, np.ndarray]:
     """Standard error (nats) of an n-row estimate from estimates on disjoint subsamples.
 
@@ -186,7 +187,8 @@ def subsample_standard_error(
     row is duplicated (duplicated rows sit at distance 0, which k-NN estimators read
     as dependence). The cost is about ``n_splits`` point estimates.
 
-    ``m`` is lowered (to 2 at least) until blocks have ``min_rows`` rows. Returns
+    ``m`` is lowered (to 2 at least) until blocks have ``min_rows`` rows; blocks of
+    fewer than ``floor`` rows (k + 2 for a k-NN estimator) give no interval. Returns
     ``(se, df, block_estimates)``: ``df`` is the degrees of freedom of the pooled
     variance, ``n_splits * (m - 1)`` when every block succeeded (a block whose
     estimate raises a data error is left out); ``se`` is NaN when ``df`` is 0.
@@ -197,7 +199,7 @@ def subsample_standard_error(
         m -= 1
     size = n // m
     values = np.full((n_splits, m), np.nan)
-    if size < 2:
+    if size < max(floor, 2):
         return float("nan"), 0, values
     for r in range(n_splits):
         perm = rng.permutation(n)
@@ -224,9 +226,10 @@ def _t_quantile(level: float, df: int) -> float:
     return float(t.ppf(0.5 + level / 2.0, df))
 
 
-def _subsample_interval(run, estimator, variables, estimate, level, rng) -> Interval:
+def _subsample_interval(run, estimator, variables, params, estimate, level, rng) -> Interval:
     blocks, splits = getattr(estimator, "subsample_plan", (SUBSAMPLE_BLOCKS, SUBSAMPLE_SPLITS))
-    se, df, values = subsample_standard_error(run, variables, rng=rng, n_blocks=blocks, n_splits=splits)
+    floor = int(params.get("k", 0)) + 2
+    se, df, values = subsample_standard_error(run, variables, rng=rng, n_blocks=blocks, n_splits=splits, floor=floor)
     if df == 0:
         iv = Interval(math.nan, math.nan, "subsamples", None, 0)
         iv.notes.append(
@@ -252,7 +255,7 @@ def _construct(run, estimator, quantity, variables, params, estimate, level, n_b
         lo, hi = normal_interval(estimate, se, level) if se is not None else (math.nan, math.nan)
         return Interval(lo, hi, method, se, 0)
     if method == "subsamples":
-        return _subsample_interval(run, estimator, variables, estimate, level, rng)
+        return _subsample_interval(run, estimator, variables, params, estimate, level, rng)
     reps = bootstrap_replicates(
         run, estimator, quantity, variables, params, n_bootstrap=n_bootstrap, rng=rng, show_progress=show_progress
     )
@@ -317,7 +320,7 @@ def confidence_interval(
         iv = None
         if first != "subsamples":
             try:
-                iv = _subsample_interval(run, estimator, variables, estimate, level, rng)
+                iv = _subsample_interval(run, estimator, variables, params, estimate, level, rng)
             except _INTERVAL_FAILURES:
                 iv = None
         if iv is not None and math.isfinite(iv.low) and math.isfinite(iv.high):
