@@ -351,9 +351,9 @@ class CopulaEstimator(Estimator):
     """
 
     # Disjoint subsamples (mutinfo.stats.subsample_standard_error): the winner is re-chosen on every block.
-    # Two splits into six blocks: the interval costs about 2.5 point estimates (benchmarks/interval_speed.py).
+    # Two splits into four blocks: the interval costs about 2.5 point estimates (benchmarks/interval_speed.py).
     interval_method = "subsamples"
-    subsample_plan = (6, 2)
+    subsample_plan = (4, 2)
 
     def __init__(self) -> None:
         from .knn.estimators import _k_param
