@@ -280,3 +280,24 @@ def test_neural_interval_is_labelled():
     est = _quiet_estimate(a, 0.8 * a + 0.6 * r.standard_normal(400), method="smile", random_state=0, epochs=2, hidden=(8,), embed_dim=4)
     assert est.details["interval_label"] == stats.HELD_OUT_RANGE
     assert est.ci_low <= est.value <= est.ci_high
+
+
+def test_conditional_mi_interval_from_subsamples():
+    r = np.random.default_rng(10)
+    z = r.standard_normal(1000)
+    x = z + r.standard_normal(1000)
+    y = z + 0.5 * x + r.standard_normal(1000)
+    est = _quiet_estimate(x, y, z, method="ksg", random_state=0)
+    assert est.details["interval"] == "subsamples"
+    assert est.ci_low <= est.value <= est.ci_high
+    # Gaussian truth: I(X;Y|Z) = -log(1 - rho^2) / 2 with the partial correlation rho = 0.5 / sqrt(1.25).
+    truth = -0.5 * math.log(1 - 0.25 / 1.25)
+    assert est.ci_low - 0.05 < truth < est.ci_high + 0.05
+
+
+def test_uint64_labels_in_pandas():
+    pd = pytest.importorskip("pandas")
+    big = pd.Series(np.array([2**63, 2**64 - 1, 7, 2**63, 2**64 - 1, 2**64 - 1], dtype=np.uint64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert mi.entropy(big) == mi.entropy(np.array([1, 2, 0, 1, 2, 2]))
