@@ -282,6 +282,10 @@ class GaussianCopulaEstimator(Estimator):
     Ince et al. (2017), Human Brain Mapping 38(3).
     """
 
+    # Disjoint subsamples (mutinfo.stats.subsample_standard_error), about 2.5 point estimates' cost.
+    interval_method = "subsamples"
+    subsample_plan = (4, 2)
+
     def _scored(self, variables: Sequence[Variable]) -> list[Variable]:
         _check_columns(variables, "gcmi")
         return [Variable(v.name, normal_scores(_as_array(v)), False) for v in variables]
@@ -327,6 +331,10 @@ class TCopulaEstimator(Estimator):
     Demarta & McNeil (2005), Int. Stat. Review 73(1); Arellano-Valle, Contreras-Reyes
     & Genton (2013), Scand. J. Statistics 40(1).
     """
+
+    # Disjoint subsamples (mutinfo.stats.subsample_standard_error), about 2.5 point estimates' cost.
+    interval_method = "subsamples"
+    subsample_plan = (4, 2)
 
     def mutual_information(self, x, y, *, rng=None, **params):
         _check_columns([x, y], "tcopula")
