@@ -301,3 +301,17 @@ def test_uint64_labels_in_pandas():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert mi.entropy(big) == mi.entropy(np.array([1, 2, 0, 1, 2, 2]))
+
+
+def test_uint64_labels_in_pairwise_and_selection():
+    from mutinfo.selection import MISelector
+
+    r = np.random.default_rng(11)
+    base = r.integers(0, 4, 500)
+    y = (base + r.integers(0, 2, 500)) % 4
+    big = np.column_stack([base, base + 1, base]).astype(np.uint64) + np.array([2**63, 2**64 - 5, 0], dtype=np.uint64)
+    small = np.column_stack([base, base + 1, base])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_array_equal(mi.pairwise(big, y), mi.pairwise(small, y))
+        np.testing.assert_array_equal(MISelector(n_features_to_select=2).fit(big, y).scores_, MISelector(n_features_to_select=2).fit(small, y).scores_)
