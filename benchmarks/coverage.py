@@ -10,15 +10,19 @@ to be widened to reach its estimate, or carried an undersampling warning.
 Cases:
 
 * discrete, well sampled: a 4x4 symmetric channel (x uniform, y = x with probability
-  0.7, else uniform), n = 2000; every discrete method;
-* discrete, undersampled: 50 uniform symbols, n = 100 and 200, independent (I = 0)
-  and dependent (y = x with probability 0.5, else uniform); every discrete method;
-* k-NN: ``ksg`` on a bivariate Gaussian with rho = 0.6, n = 500;
-* mixed: x uniform on {0, 1, 2}, y | x ~ N(mu_x, 1), mu = (-1, 0, 1.5), n = 500,
-  ``ross`` and ``mixed``; the MI h(Y) - h(Y|X) by quadrature;
-* Gaussian: ``gaussian`` on rho = 0.6, n = 200;
-* neural: ``smile`` with a small critic on rho = 0.8, n = 1000 (fewer replicates:
+  0.7, else uniform); plug-in, Miller-Madow (bias-corrected) and NSB;
+* discrete, undersampled: 50 uniform symbols, y = x with probability 0.5, else uniform
+  (2500 cells: under 5 samples per cell even at n = 10000); the same methods;
+* k-NN: ``ksg`` on a bivariate Gaussian with rho = 0.6;
+* mixed: x uniform on {0, 1, 2}, y | x ~ N(mu_x, 1), mu = (-1, 0, 1.5), ``mixed``;
+  the MI h(Y) - h(Y|X) by quadrature;
+* copula: ``copula``, ``gcmi`` and ``tcopula`` on a Gaussian copula with rho = 0.6 and
+  exp / cube marginals;
+* Gaussian: ``gaussian`` on rho = 0.6;
+* neural: ``smile`` with a small critic on rho = 0.8, n = 1000 only (fewer replicates:
   each fit trains a network).
+
+Every case but the neural one runs at n = 200, 1000 and 10000.
 
 Run:  python benchmarks/coverage.py [--quick] [--replicates R] [--only FAMILY]
 A full run writes benchmarks/results/coverage.md and prints the same table;
@@ -108,23 +112,38 @@ def gaussian(n: int, rho: float) -> Callable[[np.random.Generator], tuple]:
     return draw
 
 
-def cases(replicates: int, neural_replicates: int) -> list[Case]:
+SIZES = (200, 1000, 10000)
+
+
+def copula_pair(n: int, rho: float) -> Callable[[np.random.Generator], tuple]:
+    """A Gaussian copula with non-Gaussian marginals (exp and cube): the MI is that of the Gaussian."""
+
+    def draw(r: np.random.Generator) -> tuple:
+        x, y = gaussian(n, rho)(r)
+        return np.exp(x), y**3
+
+    return draw
+
+
+def cases(replicates: int, neural_replicates: int, sizes: tuple[int, ...] = SIZES, large_replicates: int | None = None) -> list[Case]:
+    """Every family at every size; ``large_replicates`` (if given) replaces ``replicates`` at n >= 10000."""
     out = []
-    truth = channel_mi(4, 0.7)
-    for m in DISCRETE:
-        out.append(Case("discrete, well sampled", "4x4 channel", m, truth, 2000, channel(4, 0.7, 2000), {}, replicates))
-    for n in (100, 200):
-        for keep, what in ((0.0, "independent"), (0.5, "dependent")):
-            t = channel_mi(50, keep) if keep else 0.0
-            for m in DISCRETE:
-                out.append(Case("discrete, undersampled", f"50 symbols, {what}", m, t, n, channel(50, keep, n), {}, replicates))
+    well = channel_mi(4, 0.7)
+    under = channel_mi(50, 0.5)
     rho = 0.6
     g = -0.5 * math.log(1 - rho * rho)
-    out.append(Case("k-NN", "Gaussian rho=0.6", "ksg", g, 500, gaussian(500, rho), {}, replicates))
-    t = mixture_mi()
-    for m in ("ross", "mixed"):
-        out.append(Case("mixed", "3 classes x N(mu, 1)", m, t, 500, mixture(500), {"discrete": (True, False)}, replicates))
-    out.append(Case("Gaussian", "Gaussian rho=0.6", "gaussian", g, 200, gaussian(200, rho), {}, replicates))
+    t_mix = mixture_mi()
+    for n in sizes:
+        reps = large_replicates if (large_replicates and n >= 10_000) else replicates
+        for m in ("plugin", "miller_madow", "nsb"):
+            out.append(Case("discrete, well sampled", "4x4 channel", m, well, n, channel(4, 0.7, n), {}, reps))
+        for m in ("plugin", "miller_madow", "nsb"):
+            out.append(Case("discrete, undersampled", "50 symbols, dependent", m, under, n, channel(50, 0.5, n), {}, reps))
+        out.append(Case("k-NN", "Gaussian rho=0.6", "ksg", g, n, gaussian(n, rho), {}, reps))
+        out.append(Case("mixed", "3 classes x N(mu, 1)", "mixed", t_mix, n, mixture(n), {"discrete": (True, False)}, reps))
+        for m in ("copula", "gcmi", "tcopula"):
+            out.append(Case("copula", "Gaussian copula rho=0.6, exp / cube marginals", m, g, n, copula_pair(n, rho), {}, reps))
+        out.append(Case("Gaussian", "Gaussian rho=0.6", "gaussian", g, n, gaussian(n, rho), {}, reps))
     rho = 0.8
     out.append(
         Case(
@@ -136,7 +155,7 @@ def cases(replicates: int, neural_replicates: int) -> list[Case]:
 
 
 def run_case(case: Case, n_bootstrap: int) -> dict:
-    hits, widths, errors, widened, warned = 0, [], [], 0, 0
+    hits, widths, errors, widened, labels = 0, [], [], 0, set()
     construction = set()
     start = time.perf_counter()
     for rep in range(case.replicates):
@@ -145,68 +164,84 @@ def run_case(case: Case, n_bootstrap: int) -> dict:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             est = mi.estimate(x, y, method=case.method, random_state=rep, n_bootstrap=n_bootstrap, ci=LEVEL, **case.params)
-        hits += est.ci_low <= case.truth <= est.ci_high
+        hits += bool(est.ci_low <= case.truth <= est.ci_high)
         widths.append(est.ci_high - est.ci_low)
         errors.append(est.value - case.truth)
         widened += bool(est.details.get("interval_widened"))
-        warned += any(w.startswith("Undersampled") for w in est.warnings)
         construction.add(est.details.get("interval", "?"))
+        labels.add(est.details.get("interval_label", "?"))
+    cov = hits / case.replicates
     return {
-        "coverage": hits / case.replicates,
-        "width": float(np.mean(widths)),
+        "coverage": cov,
+        "se": math.sqrt(max(cov * (1 - cov), LEVEL * (1 - LEVEL)) / case.replicates),
+        "width": float(np.nanmean(widths)),
         "bias": float(np.mean(errors)),
         "widened": widened / case.replicates,
-        "warned": warned / case.replicates,
         "construction": "/".join(sorted(construction)),
+        "label": "/".join(sorted(labels)),
         "seconds": time.perf_counter() - start,
     }
 
 
+HEADER = (
+    "| family | data | method | n | draws | interval | label | true MI | coverage | SE | mean width | mean estimate - truth | widened |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def verdict(coverage: float, se: float) -> str:
+    return "yes" if abs(coverage - LEVEL) <= 0.05 else "no"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="20 replicates (5 neural) and 100 bootstrap resamples")
-    parser.add_argument("--replicates", type=int, default=None, help="replicate data sets per case (default 200; 20 with --quick)")
-    parser.add_argument("--neural-replicates", type=int, default=None, help="replicates of the neural case (default 40; 5 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="20 draws (5 neural), 100 bootstrap resamples, n = 200 and 1000")
+    parser.add_argument("--replicates", type=int, default=None, help="draws per case (default 200; 20 with --quick)")
+    parser.add_argument("--large-replicates", type=int, default=None, help="draws per case at n = 10000 (default: --replicates)")
+    parser.add_argument("--neural-replicates", type=int, default=None, help="draws of the neural case (default 40; 5 with --quick)")
     parser.add_argument("--bootstrap", type=int, default=None, help="bootstrap resamples per estimate (default 200; 100 with --quick)")
     parser.add_argument("--only", default=None, help="run only the families whose name contains this text")
     parser.add_argument("--out", type=Path, default=None, help=f"markdown file to write (default {RESULTS.name} for a full run; none with --quick)")
     args = parser.parse_args(argv)
     replicates = args.replicates or (20 if args.quick else 200)
-    neural_replicates = args.neural_replicates or (5 if args.quick else 40)
+    neural_replicates = args.neural_replicates if args.neural_replicates is not None else (5 if args.quick else 40)
     n_bootstrap = args.bootstrap or (100 if args.quick else 200)
+    sizes = (200, 1000) if args.quick else SIZES
 
     rows = []
-    header = (
-        "| family | data | method | interval | true MI | n | replicates | coverage | mean width | mean estimate - truth | widened | undersampling warning |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|"
-    )
-    print(header, flush=True)
-    for case in cases(replicates, neural_replicates):
+    print(HEADER, flush=True)
+    for case in cases(replicates, neural_replicates, sizes, args.large_replicates):
         if args.only and args.only not in case.family:
+            continue
+        if case.replicates == 0:
             continue
         res = run_case(case, n_bootstrap)
         row = (
-            f"| {case.family} | {case.label} | {case.method} | {res['construction']} | {case.truth:.4f} | {case.n} | "
-            f"{case.replicates} | {res['coverage']:.2f} | {res['width']:.3f} | {res['bias']:+.3f} | "
-            f"{res['widened']:.2f} | {res['warned']:.2f} |"
+            f"| {case.family} | {case.label} | {case.method} | {case.n} | {case.replicates} | {res['construction']} | "
+            f"{res['label']} | {case.truth:.4f} | {res['coverage']:.3f} | {res['se']:.3f} | {res['width']:.3f} | "
+            f"{res['bias']:+.3f} | {res['widened']:.2f} |"
         )
-        print(row, flush=True)
+        print(row, f"({res['seconds']:.0f} s)", flush=True)
         rows.append(row)
 
+    large = f", {args.large_replicates} at n = 10000" if args.large_replicates else ""
     text = "\n".join(
         [
             "# Coverage of the 95% intervals of `mutinfo.estimate`",
             "",
-            f"Command: `python benchmarks/coverage.py{' --quick' if args.quick else ''}`"
-            f" ({replicates} replicates per case, {neural_replicates} for the neural case, {n_bootstrap} bootstrap resamples; "
-            f"{platform.python_version()}, NumPy {np.__version__}).",
+            f"Command: `python benchmarks/coverage.py{' --quick' if args.quick else ''}"
+            f"{f' --replicates {args.replicates}' if args.replicates else ''}"
+            f"{f' --large-replicates {args.large_replicates}' if args.large_replicates else ''}"
+            f"{f' --neural-replicates {args.neural_replicates}' if args.neural_replicates is not None else ''}`"
+            f" ({replicates} draws per case{large}, {neural_replicates} for the neural case, {n_bootstrap} bootstrap "
+            f"resamples where a construction resamples; Python {platform.python_version()}, NumPy {np.__version__}).",
             "",
-            "Coverage is the fraction of replicate data sets whose interval contains the true MI (nominal 0.95; "
-            f"with {replicates} replicates its standard error is about {math.sqrt(0.95 * 0.05 / replicates):.3f}). "
-            "`widened`: fraction of intervals whose construction excluded the estimate and was extended to it. "
-            "`undersampling warning`: fraction of estimates that carried the discrete undersampling warning.",
+            "Coverage is the fraction of draws whose interval contains the true MI (nominal 0.95). SE is its binomial "
+            "standard error, sqrt(max(c(1-c), 0.95 x 0.05) / draws). `label` is `Estimate.details[\"interval_label\"]`: "
+            "\"confidence interval\" or what the interval is instead. `widened`: fraction of intervals whose "
+            "construction excluded the estimate and was extended to it.",
             "",
-            header,
+            HEADER,
             *rows,
             "",
         ]

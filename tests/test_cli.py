@@ -88,7 +88,7 @@ def test_estimate_continuous_and_entropy(csv_file):
     assert out.returncode == 0, out.stderr
     value = float(out.stdout.split("=")[1].split()[0])
     assert value == pytest.approx(-0.5 * np.log(1 - 0.64), abs=0.12)
-    assert "90% bootstrap CI" in out.stdout
+    assert "90% delta-method CI" in out.stdout
     ent = run("estimate", str(csv_file), "--x", "a,b", "--ci", "0", "--method", "plugin", "--base", "2")
     assert ent.stdout.startswith("H(a,b) = 1.99") or ent.stdout.startswith("H(a,b) = 2")
 

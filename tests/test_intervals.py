@@ -117,8 +117,8 @@ def test_details_name_the_construction(rng):
     assert _estimate(x, y, method="nsb", random_state=0).details["interval"] == "posterior"
     a = rng.standard_normal(300)
     b = a + rng.standard_normal(300)
-    assert _estimate(a, b, method="gaussian", random_state=0).details["interval"] == "basic"
-    assert _estimate(a, b, method="ksg", random_state=0, n_bootstrap=20).details["interval"] == "subsampling"
+    assert _estimate(a, b, method="gaussian", random_state=0).details["interval"] == "influence"
+    assert _estimate(a, b, method="ksg", random_state=0, n_bootstrap=20).details["interval"] == "subsamples"
     assert _estimate(x, y, method="plugin", ci=None).details.get("interval") is None
 
 

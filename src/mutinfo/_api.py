@@ -550,13 +550,16 @@ def estimate(
     -----
     The interval always contains the estimate; ``details["interval"]`` names its
     construction (:func:`mutinfo.stats.confidence_interval`): "basic" (bias-corrected
-    bootstrap, discrete methods and gaussian), "smoothed" (the same, resampling a
-    shrunk joint table, for undersampled discrete MI), "posterior" (nsb), "subsampling"
-    (k-NN; resampled duplicate rows would read as dependence) or "normal" (neural,
-    held-out standard error). A construction that excludes the estimate is widened
-    to it, with a warning. In undersampled discrete data no interval reaches its
-    nominal coverage, and the undersampling warning says so (measured in
-    ``benchmarks/coverage.py``).
+    bootstrap, discrete methods), "smoothed" (the same, resampling a shrunk joint
+    table, for undersampled discrete MI), "posterior" (nsb), "influence" (gaussian:
+    delta-method standard error), "subsamples" (k-NN and copula: disjoint subsamples,
+    about three point estimates' cost) or "normal" (neural, held-out standard error).
+    A construction that excludes the estimate is widened to it, with a warning.
+    ``details["interval_label"]`` says what the interval is: "confidence interval"
+    where its coverage is near nominal (``benchmarks/coverage.py``), else a
+    "bias-corrected range", a posterior range on undersampled data, or the held-out
+    range of a neural bound. When the interval step fails on resampled data the
+    estimate still returns, with NaN bounds or a fallback construction and a warning.
 
     Examples
     --------
@@ -599,7 +602,9 @@ def estimate(
         std_error = iv.std_error / call.divisor if iv.std_error is not None else None
         used_boot = iv.n_bootstrap
         notes.extend(iv.notes)
-        interval_details = {"interval": iv.construction, "interval_widened": iv.widened}
+        interval_details = {"interval": iv.construction, "interval_widened": iv.widened, "interval_label": iv.label}
+        if iv.label != "confidence interval":
+            notes.append(f"The interval is a {iv.label} (its coverage is measured in benchmarks/coverage.py).")
     p_value = None
     used_perm = 0
     if test == "permutation":

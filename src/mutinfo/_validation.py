@@ -605,10 +605,12 @@ def _encode_column(col: np.ndarray) -> tuple[np.ndarray, int]:
     if col.dtype.kind in "iu":
         lo, hi = int_range(col)
         if hi - lo < max(_DIRECT_RANGE_FACTOR * n, _DIRECT_RANGE_MIN):
-            codes = col.astype(np.int64, copy=False)
             if lo < 0 or lo > n:
-                codes = codes - lo
+                # Unsigned values at or above 2**63 do not fit int64: subtract in their own dtype first.
+                codes = (col - col.dtype.type(lo)).astype(np.int64) if col.dtype.kind == "u" else col.astype(np.int64) - lo
                 hi -= lo
+            else:
+                codes = col.astype(np.int64, copy=False)
             return codes, hi + 1
     _, codes = np.unique(col, return_inverse=True)
     codes = codes.reshape(-1).astype(np.int64, copy=False)

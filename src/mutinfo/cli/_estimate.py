@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{label} = {result.value:.6g} {result.unit}")
     if result.ci_low is not None:
         kind = result.details.get("interval", "basic")
-        labels = {"basic": "bootstrap", "subsampling": "subsampling", "posterior": "posterior", "normal": "held-out normal"}
+        labels = {"basic": "bootstrap", "subsampling": "subsampling", "subsamples": "disjoint-subsample", "influence": "delta-method", "posterior": "posterior", "normal": "held-out normal"}
         label = labels.get(kind, kind)
         extra = f" ({result.n_bootstrap} resamples)" if result.n_bootstrap else ""
         print(f"  {100 * result.ci_level:g}% {label} CI: [{result.ci_low:.6g}, {result.ci_high:.6g}]{extra}")

@@ -104,7 +104,7 @@ class NeuralMethod(Estimator):
         the MI, so its coverage of the true MI is below nominal whenever that gap is not
         small against SE (measured in benchmarks/coverage.py).
         """
-        from ..stats import Interval, normal_interval
+        from ..stats import HELD_OUT_RANGE, Interval, normal_interval
 
         se = self.standard_error(quantity, variables, params)
         if se is None:
@@ -115,7 +115,7 @@ class NeuralMethod(Estimator):
             "fixed: it leaves out training variability and the gap between the bound and the MI, so it is narrower "
             "than an interval for the MI itself."
         )
-        return Interval(lo, hi, "normal", se, 0, notes=[note])
+        return Interval(lo, hi, "normal", se, 0, notes=[note], label=HELD_OUT_RANGE)
 
     def diagnostics(self, quantity: str, variables: Sequence[Variable], value: float, params: Mapping[str, Any]) -> list[str]:
         est = variables[0].memo.get(_MEMO_KEY)

@@ -85,7 +85,7 @@ class KNNEstimator(Estimator):
     uses_noise = True
     warns_ties = True
     name = "knn"
-    interval_method = "subsampling"
+    interval_method = "subsamples"
 
     def _search(self, variables: Sequence[Variable], device: Any) -> Any:
         if device is None:
