@@ -589,6 +589,9 @@ def estimate(
         warnings.warn(call.dropped, MutualInfoWarning, stacklevel=2)
 
     nats = call.compute()
+    # What an ensemble tried and chose, read before the interval re-estimates on subsamples.
+    selection = getattr(call.estimator, "last_selection", None)
+    chosen = selection(*call.variables[:2], call.params) if selection is not None and quantity == "mi" else None
     notes = ([call.dropped] if call.dropped else []) + ([call.inferred] if call.inferred else []) + _diagnostics(call, nats)
     ci_low = ci_high = std_error = None
     used_boot = 0
@@ -619,11 +622,8 @@ def estimate(
     }
     if call.reason is not None:
         details["auto_reason"] = call.reason
-    selection = getattr(call.estimator, "last_selection", None)
-    if selection is not None and quantity == "mi":
-        chosen = selection(*call.variables[:2], call.params)
-        if chosen is not None:
-            details["candidates"] = chosen.to_dict()
+    if chosen is not None:
+        details["candidates"] = chosen.to_dict()
     details.update(interval_details)
     return Estimate(
         value=nats / call.divisor,

@@ -110,6 +110,19 @@ def _has_ties(data: np.ndarray) -> bool:
     return bool((ordered[1:] == ordered[:-1]).any())
 
 
+# A value repeated more than this many times in a column is an atom (a discrete part), not a chance tie
+# (float32 samples repeat a few values in pairs by chance); the k-NN route treats it the same way for k = 3.
+ATOM_REPEATS = 3
+
+
+def has_atoms(data: np.ndarray, repeats: int = ATOM_REPEATS) -> bool:
+    """Whether some column of ``data`` (n, d) holds a value more than ``repeats`` times."""
+    ordered = np.sort(data, axis=0)
+    if ordered.shape[0] <= repeats:
+        return False
+    return bool((ordered[repeats:] == ordered[:-repeats]).any())
+
+
 def _check_columns(variables: Sequence[Variable], method: str) -> None:
     for v in variables:
         data = np.asarray(v.data)
@@ -337,9 +350,10 @@ def _tcopula_mi(x: np.ndarray, y: np.ndarray) -> tuple[float, TCopulaFit]:
     data = np.concatenate([x, y], axis=1)
     n = data.shape[0]
     dx, dy = x.shape[1], y.shape[1]
-    # Tied values: the copula of data with atoms is not identified by ranks, and a t copula fitted to
-    # tied pseudo-observations reads the ties as tail dependence (independent 0/1 columns: +0.22 nats).
-    grid = () if _has_ties(data) else NU_GRID
+    # Atoms (values repeated more than ATOM_REPEATS times): the copula of such data is not identified by
+    # ranks, and a t copula fitted to tied pseudo-observations reads the ties as tail dependence
+    # (independent 0/1 columns: +0.22 nats).
+    grid = () if has_atoms(data) else NU_GRID
     fit = fit_t_copula(data, grid, calibrate=np.random.default_rng(NULL_SEED))
     if math.isinf(fit.nu):
         scored = normal_scores(data)

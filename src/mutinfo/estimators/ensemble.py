@@ -2,8 +2,8 @@
 
 No single family is right everywhere, and each one's failure is known in advance:
 
-* the **elliptical** closed form (Gaussian on the raw data when every coordinate is
-  normal, else the Student-t / Gaussian copula on ranks) is exact for Gaussian and t
+* the **elliptical** closed forms (the Student-t / Gaussian copula on ranks, and the
+  Gaussian on the raw data when every coordinate passes a normality test) is exact for Gaussian and t
   copulas in any dimension, and sees only monotone dependence: an X-shaped mixture, a
   scale mixture ``X | Y ~ N(0, s(Y)^2)`` or ``Y = X * e`` read near 0. In 1 + 1
   dimensions with normal marginals its population value is a lower bound on I;
@@ -33,7 +33,8 @@ Data checks before any candidate runs:
   otherwise distinct) have probability 0 for continuous data; a k-NN estimator reads
   them as dependence (each row twice: +0.75 nats on independent data). The estimate
   uses the distinct rows and a warning says how many were dropped;
-* **tied values** (a column repeats values): the k-NN candidates are Gao et al.'s
+* **atoms** (a column repeats a value more than 3 times; chance ties of float32 data
+  repeat values in pairs): the k-NN candidates are Gao et al.'s
   estimator, which treats repeated values as atoms, and the elliptical candidate is the
   Gaussian copula (the copula of data with atoms is not identified by ranks, and a t
   copula fitted to tied ranks reads the ties as tail dependence).
@@ -149,6 +150,10 @@ class EnsembleEstimator(Estimator):
     for the candidates, the bias controls and the data checks.
     """
 
+    # Disjoint subsamples (mutinfo.stats.subsample_standard_error): the candidates are re-chosen on every block.
+    interval_method = "subsamples"
+    subsample_plan = (4, 2)
+
     def __init__(self) -> None:
         from .._validation import Param
         from .knn.estimators import _k_param
@@ -183,19 +188,21 @@ class EnsembleEstimator(Estimator):
             xa, ya = xa[keep], ya[keep]
             n = xa.shape[0]
         copula._check_columns([Variable("x", xa, False), Variable("y", ya, False)], "ensemble")
-        ties = _column_ties(xa) or _column_ties(ya)
+        # Chance ties (float32 pairs) leave KSG's noise to break them; atoms need Gao et al.'s estimator.
+        ties = copula.has_atoms(xa) or copula.has_atoms(ya)
         vx, vy = Variable("x", xa, False), Variable("y", ya, False)
         cand: dict[str, float] = {}
         seeds = rng.integers(0, 2**63 - 1, size=3)
 
-        # Elliptical: raw Gaussian when every coordinate is normal (ranks waste the data at small n), else copula.
+        # Elliptical: the t/Gaussian copula on ranks, and the raw Gaussian too when every coordinate is normal
+        # (at small n with strong dependence ranks lose what the raw values show: n = 30, rho = 0.9999 reads
+        # 3.3 nats on ranks, 4.1 on the raw data, truth 4.26).
+        try:
+            cand["tcopula" if not ties else "gcmi"] = float(copula._tcopula_mi(xa, ya)[0])
+        except copula.SingularScoresError:
+            pass
         if not ties and normal_marginals(xa) and normal_marginals(ya):
             cand["gaussian"] = float(GAUSSIAN.mutual_information(vx, vy, rng=None))
-        else:
-            try:
-                cand["tcopula" if not ties else "gcmi"] = float(copula._tcopula_mi(xa, ya)[0])
-            except copula.SingularScoresError:
-                pass
         # k-NN on standardised data and on normal scores.
         sx, sy = Variable("x", copula.normal_scores(xa), False), Variable("y", copula.normal_scores(ya), False)
         if ties:
