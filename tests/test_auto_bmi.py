@@ -84,7 +84,7 @@ def test_auto_within_10_percent_on_beyond_normal_tasks(name):
     for seed in (0, 1):
         x, y = make(2000, seed)
         est = mi.estimate(x, y, random_state=seed, ci=None)
-        assert est.method == "copula" and "copula" in est.details["auto_reason"]
+        assert est.method == "ensemble" and "copula" in est.details["auto_reason"]
         assert est.value == pytest.approx(truth, rel=0.10), (name, seed)
         # never off by more than a factor of 2
         assert truth / 2 < est.value < 2 * truth

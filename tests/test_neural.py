@@ -494,10 +494,10 @@ def test_neural_methods_are_registered():
     assert "clip" in get_method("smile", "t").load().params and "momentum" in get_method("mine", "t").load().params
 
 
-def test_auto_routes_continuous_mi_to_the_copula_estimator_not_the_neural_one():
+def test_auto_routes_continuous_mi_to_the_ensemble_not_a_neural_method_alone():
     for ties in (False, True):
         name, reason = auto_method("mi", (False, False), (5, 5), 10_000, 0, ties=ties)
-        assert name == "copula" and "d_x + d_y = 10" in reason
+        assert name == "ensemble" and "d_x + d_y = 10" in reason
     assert auto_method("mi", (False, False), (1, 1), 10_000, 0)[0] != "smile"
     assert auto_method("mi", (False, False), (5, 5), 500, 0)[0] != "smile"
     assert auto_method("entropy", (False,), (10,), 10_000, 0)[0] != "smile"
@@ -532,7 +532,7 @@ def test_auto_is_within_15_percent_on_the_5_plus_5_gaussian():
     n = 10_000 if FULL else 4_000
     x, y, truth = mi.datasets.gaussian(n, dim=5, rho=0.8, random_state=0)
     est = mi.estimate(x, y, random_state=0, ci=None)
-    assert est.method == "copula" and "copula" in est.details["auto_reason"]
+    assert est.method == "ensemble" and "copula" in est.details["auto_reason"]
     assert est.value == pytest.approx(truth, rel=0.15)
     params = {} if FULL else {"max_steps": 400}
     assert mi.mutual_information(x, y, method="smile", random_state=0, **params) == pytest.approx(truth, rel=0.15)

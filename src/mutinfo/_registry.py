@@ -274,7 +274,7 @@ def auto_method(
         return AUTO_CONTINUOUS_MI_METHOD, (
             f"continuous data, d_x + d_y = {sum(dims)} dimension(s), {n_samples} samples: the largest of an elliptical "
             "closed form (Gaussian on normal marginals, else the Student-t/Gaussian copula), "
-            + ("Gao et al.'s k-NN estimator (repeated values)" if ties else "KSG on standardised data and on normal scores")
+            + ("repeated values: Gao et al.'s k-NN estimator where a value repeats more than 3 times, else KSG" if ties else "KSG on standardised data and on normal scores")
             + " and, from 2000 samples in 3 or more dimensions, a held-out neural bound; each reads low where it fails "
             "(see Estimate.details['candidates'])"
         )

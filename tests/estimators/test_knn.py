@@ -494,8 +494,9 @@ def test_auto_picks_knn_methods():
         # Rounded to 0.1 (tens of values, ties): continuous with ties. Rounded to integers (7 values
         # in 500 rows), x would be discrete by discrete="auto" and go to ross.
         est = mi.estimate(np.round(x, 1), y, ci=None)
-    assert est.method == "copula"  # its k-NN candidate is then the mixed (Gao et al.) estimator
+    assert est.method == "ensemble"  # its k-NN candidates are then the mixed (Gao et al.) estimator
     assert "repeated values" in est.details["auto_reason"]
+    assert set(est.details["candidates"]["values"]) >= {"mixed", "mixed_scores", "gcmi"}
 
 
 def test_pairwise_shared_path_equals_pair_by_pair():
