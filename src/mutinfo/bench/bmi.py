@@ -349,8 +349,8 @@ def write_outputs(rows: Sequence[dict[str, Any]], out: Path, meta: dict[str, Any
     out.mkdir(parents=True, exist_ok=True)
     md = out / "bmi.md"
     md.write_text(
-        "# Beyond-Normal benchmark (benchmark-mi tasks)\n\n"
-        + "\n".join(f"- {k}: {v}" for k, v in meta.items())
+        f"# {meta.get('suite', 'Beyond-Normal benchmark (benchmark-mi tasks)')}\n\n"
+        + "\n".join(f"- {k}: {v}" for k, v in meta.items() if k != "suite")
         + "\n\nMI in nats. Worst factor: max(estimate / truth, truth / estimate) over the tasks (inf: an estimate <= 0).\n\n"
         + "## Summary\n\n"
         + format_summary(rows)

@@ -231,6 +231,7 @@ def run_bmi(args: argparse.Namespace, suite: str = "bmi") -> int:
     print(f"mutinfo bench {suite}: {len(tasks)} tasks, n={n}, seeds {','.join(map(str, seeds))} (MI in nats)\n")
     print(bench.format_summary(rows))
     meta = {
+        **({"suite": "Generalisation suite (mutinfo.bench.generalisation)"} if suite == "generalisation" else {}),
         "tasks": len(tasks),
         "n": n,
         "seeds": ",".join(map(str, seeds)),
