@@ -315,3 +315,15 @@ def test_uint64_labels_in_pairwise_and_selection():
         warnings.simplefilter("ignore")
         np.testing.assert_array_equal(mi.pairwise(big, y), mi.pairwise(small, y))
         np.testing.assert_array_equal(MISelector(n_features_to_select=2).fit(big, y).scores_, MISelector(n_features_to_select=2).fit(small, y).scores_)
+
+
+def test_knn_interval_in_four_dimensions_at_small_n_is_labelled():
+    # Measured: 0.86 coverage at n = 200 in 2 + 2 dimensions (the estimate's low bias, not its spread).
+    x, y, _ = mi.datasets.gaussian(200, dim=2, rho=0.6, random_state=0)
+    est = mi.estimate(x, y, method="ksg", random_state=0)
+    assert est.details["interval_label"] == stats.SMALL_SAMPLE_KNN_RANGE
+    assert any(stats.SMALL_SAMPLE_KNN_RANGE in w for w in est.warnings)
+    x, y, _ = mi.datasets.gaussian(2000, dim=2, rho=0.6, random_state=0)
+    assert mi.estimate(x, y, method="ksg", random_state=0).details["interval_label"] == "confidence interval"
+    x, y, _ = mi.datasets.gaussian(200, dim=1, rho=0.6, random_state=0)
+    assert mi.estimate(x, y, method="ksg", random_state=0).details["interval_label"] == "confidence interval"

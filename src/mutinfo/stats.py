@@ -120,7 +120,15 @@ INTERVAL_METHODS: dict[str, str] = {
 BIAS_CORRECTED_RANGE = "bias-corrected range, not a confidence interval"
 POSTERIOR_RANGE = "Bayesian posterior range on undersampled data, not a confidence interval"
 HELD_OUT_RANGE = "held-out sampling range of the trained critic's bound, not a confidence interval for the MI"
-INTERVAL_LABELS = (BIAS_CORRECTED_RANGE, POSTERIOR_RANGE, HELD_OUT_RANGE)
+SMALL_SAMPLE_KNN_RANGE = (
+    "sampling range of a k-NN estimate that reads low in 4 or more dimensions at small n (measured: 0.86 coverage "
+    "at n = 200 in 2 + 2 dimensions), not a confidence interval"
+)
+INTERVAL_LABELS = (BIAS_CORRECTED_RANGE, POSTERIOR_RANGE, HELD_OUT_RANGE, SMALL_SAMPLE_KNN_RANGE)
+# k-NN MI intervals (estimators with ``knn_bias_label = True``) in at least this many joint dimensions and
+# with fewer rows than KNN_LABEL_MAX_ROWS carry SMALL_SAMPLE_KNN_RANGE: the bias, not the spread, dominates.
+KNN_LABEL_MIN_DIMS = 4
+KNN_LABEL_MAX_ROWS = 1000
 
 
 @dataclass
@@ -242,6 +250,10 @@ def _subsample_interval(run, estimator, variables, params, estimate, level, rng)
     failed = values.size - int(np.isfinite(values).sum())
     if failed:
         iv.notes.append(f"{failed} of {values.size} subsample estimates failed and were left out of the interval.")
+    dims = sum(v.n_dims for v in variables if not v.discrete)
+    if getattr(estimator, "knn_bias_label", False) and dims >= KNN_LABEL_MIN_DIMS and variables[0].n_samples < KNN_LABEL_MAX_ROWS:
+        iv.label = SMALL_SAMPLE_KNN_RANGE
+        iv.notes.append(f"The interval is a {SMALL_SAMPLE_KNN_RANGE}.")
     return iv
 
 
