@@ -357,3 +357,9 @@ def test_published_generalisation_figures_are_those_of_the_results_file():
     worst = [float(v) for v in auto.split("|")[5].split(" / ")]
     mae = [float(v) for v in auto.split("|")[4].split(" / ")]
     assert max(worst) <= 1.5 and max(mae) <= 0.06
+    within = sorted(int(v) for v in auto.split("|")[2].split(" / "))
+    ksg = sorted(int(v) for v in [r for r in rows if r.startswith("| `ksg` |")][0].split("|")[2].split(" / "))
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert (
+        f"on {within[0]}–{within[-1]}, mean absolute error {min(mae):.3f}–{max(mae):.3f} nats (KSG: {ksg[0]}–{ksg[-1]})" in readme
+    )

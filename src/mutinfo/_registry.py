@@ -275,7 +275,7 @@ def auto_method(
             f"continuous data, d_x + d_y = {sum(dims)} dimension(s), {n_samples} samples: the largest of an elliptical "
             "closed form (Gaussian on normal marginals, else the Student-t/Gaussian copula), "
             + ("repeated values: Gao et al.'s k-NN estimator where a value repeats more than 3 times, else KSG" if ties else "KSG on standardised data and on normal scores")
-            + " and, from 2000 samples in 3 or more dimensions, a held-out neural bound; each reads low where it fails "
+            + " and, from 1000 samples in 3 or more dimensions, a held-out neural bound; each reads low where it fails "
             "(see Estimate.details['candidates'])"
         )
     # High-dimensional continuous MI with repeated values: neural estimator.

@@ -64,7 +64,7 @@ from ._base import Estimator
 __all__ = ["ENSEMBLE", "EnsembleEstimator", "Selection", "NEURAL_MIN_SAMPLES", "NEURAL_MIN_DIMS", "DISAGREEMENT_FACTOR"]
 
 # The neural candidate runs from this many rows (a third is held out for the read-out) ...
-NEURAL_MIN_SAMPLES = 2000
+NEURAL_MIN_SAMPLES = 1000
 # ... and this many dimensions d_x + d_y (in 1 + 1 and 2 dimensions KSG sees every shape of dependence).
 NEURAL_MIN_DIMS = 3
 # Standard errors subtracted from the neural value before it is compared with the other candidates.
@@ -141,7 +141,7 @@ class EnsembleEstimator(Estimator):
     k : int, default 3
         Neighbours of the KSG candidates.
     neural : bool or None, default None
-        Run the neural candidate: None from 2000 rows and 3 dimensions, True always
+        Run the neural candidate: None from 1000 rows and 3 dimensions, True always
         (from 300 rows), False never.
 
     Notes
