@@ -363,3 +363,12 @@ def test_published_generalisation_figures_are_those_of_the_results_file():
     assert (
         f"on {within[0]}–{within[-1]}, mean absolute error {min(mae):.3f}–{max(mae):.3f} nats (KSG: {ksg[0]}–{ksg[-1]})" in readme
     )
+
+
+def test_published_generalisation_figures_at_other_sizes_are_those_of_the_results_files():
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "which_estimator.md").read_text()
+    for folder, label in (("n1000", "1000 (seeds 0 / 1 / 2)"), ("n20000", "20000 (seed 0)")):
+        auto = [r for r in _generalisation_table_rows(folder) if r.startswith("| `auto` |")][0]
+        assert auto.replace("| `auto` |", f"| {label} |") in docs
