@@ -48,6 +48,7 @@ __all__ = [
     "format_summary",
     "format_tasks",
     "write_outputs",
+    "run_tasks",
 ]
 
 Pair = tuple[np.ndarray, np.ndarray]
@@ -198,14 +199,41 @@ def run(
         failed), seconds (wall clock), cpu_seconds (CPU time of this process, all
         threads), note (the error message of a failure, else "").
     """
-    jobs = [(seed, task, m) for seed in seeds for task in tasks for m in methods]
     fns: dict[int, dict[str, Callable[[np.ndarray, np.ndarray], float]]] = {}
+
+    def estimate(seed: int, task: BenchTask, method: str, x: np.ndarray, y: np.ndarray) -> float:
+        if seed not in fns:
+            fns[seed] = estimators(methods, seed, neural_steps)
+        if method.startswith("bmi:"):
+            warnings.simplefilter("ignore")  # inside run_tasks' catch_warnings: benchmark-mi's own warnings
+        return fns[seed][method](x, y)
+
+    return run_tasks(tasks, methods, estimate, n=n, seeds=seeds, desc="bench bmi", show_progress=show_progress)
+
+
+def run_tasks(
+    tasks: Sequence[Any],
+    methods: Sequence[str],
+    estimate: Callable[[int, Any, str, np.ndarray, np.ndarray], float],
+    *,
+    n: int,
+    seeds: Sequence[int],
+    desc: str,
+    show_progress: bool | None = None,
+    extra: Callable[[Any], dict[str, Any]] = lambda task: {},
+) -> list[dict[str, Any]]:
+    """``estimate(seed, task, method, x, y)`` on every task's sample of each seed, timed; one row per run.
+
+    Each (seed, task) is sampled once and shared by all methods. A method that raises is
+    a NaN row with the error in ``note`` (a failing method is a result, not a crash of
+    the benchmark); MutualInfoWarning and printed output are silenced. ``extra(task)``
+    adds keys to each row after ``dims``.
+    """
+    jobs = [(seed, task, m) for seed in seeds for task in tasks for m in methods]
     rows: list[dict[str, Any]] = []
     current: tuple[int, str] | None = None
     x = y = np.empty((0, 0))
-    for seed, task, method in progress(jobs, desc="bench bmi", enabled=show_progress):
-        if seed not in fns:
-            fns[seed] = estimators(methods, seed, neural_steps)
+    for seed, task, method in progress(jobs, desc=desc, enabled=show_progress):
         if current != (seed, task.id):
             x, y = task.sample(n, seed)
             current = (seed, task.id)
@@ -214,15 +242,14 @@ def run(
         try:
             with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                 warnings.simplefilter("ignore", MutualInfoWarning)
-                if method.startswith("bmi:"):
-                    warnings.simplefilter("ignore")
-                value = fns[seed][method](x, y)
-        except Exception as exc:  # a failing method is a result, not a crash of the benchmark
+                value = float(estimate(seed, task, method, x, y))
+        except Exception as exc:
             value, note = math.nan, f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         rows.append(
             {
                 "task": task.id,
                 "dims": task.dims,
+                **extra(task),
                 "n": n,
                 "seed": seed,
                 "method": method,

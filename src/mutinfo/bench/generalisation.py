@@ -24,12 +24,8 @@ MI in nats throughout. Truths are cached (each costs well under a second or two)
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import io
 import math
-import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -38,10 +34,9 @@ from scipy import special
 from scipy.integrate import quad, trapezoid
 from scipy.special import logsumexp
 
-from .._errors import MutualInfoWarning
-from .._progress import progress
 from .bmi import format_summary as format_summary
 from .bmi import format_tasks as format_tasks
+from .bmi import run_tasks
 from .bmi import summary as summary
 
 __all__ = ["Task", "suite", "run", "summary", "format_summary", "format_tasks", "format_truths", "DEFAULT_METHODS"]
@@ -772,40 +767,14 @@ def run(
         params[m] = {}
         if m != "auto" and _registry.get_method(m, "mutinfo.bench.generalisation.run").family == "neural":
             params[m]["progress"] = False
-    jobs = [(seed, task, m) for seed in seeds for task in tasks for m in methods]
-    rows: list[dict[str, Any]] = []
-    current: tuple[int, str] | None = None
-    x = y = np.empty((0, 0))
-    for seed, task, method in progress(jobs, desc="bench generalisation", enabled=show_progress):
-        if current != (seed, task.id):
-            x, y = task.sample(n, seed)
-            current = (seed, task.id)
-        note = ""
-        wall, cpu = time.perf_counter(), time.process_time()
-        try:
-            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-                warnings.simplefilter("ignore", MutualInfoWarning)
-                value = float(
-                    mi.mutual_information(x, y, method=method, discrete=task.discrete, random_state=seed, **params[method])
-                )
-        except Exception as exc:  # a failing method is a result, not a crash of the benchmark
-            value, note = math.nan, f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        rows.append(
-            {
-                "task": task.id,
-                "dims": task.dims,
-                "kind": task.kind,
-                "n": n,
-                "seed": seed,
-                "method": method,
-                "true_mi": task.true_mi,
-                "estimate": value,
-                "seconds": time.perf_counter() - wall,
-                "cpu_seconds": time.process_time() - cpu,
-                "note": note,
-            }
-        )
-    return rows
+
+    def estimate(seed: int, task: Task, method: str, x: np.ndarray, y: np.ndarray) -> float:
+        return mi.mutual_information(x, y, method=method, discrete=task.discrete, random_state=seed, **params[method])
+
+    return run_tasks(
+        tasks, methods, estimate, n=n, seeds=seeds, desc="bench generalisation", show_progress=show_progress,
+        extra=lambda task: {"kind": task.kind},
+    )
 
 
 def format_truths(tasks: Sequence[Task] | None = None) -> str:
