@@ -19,6 +19,9 @@ Cases:
 * copula: ``copula``, ``gcmi`` and ``tcopula`` on a Gaussian copula with rho = 0.6 and
   exp / cube marginals;
 * Gaussian: ``gaussian`` on rho = 0.6;
+* auto: ``method="auto"`` (the ``ensemble`` of continuous candidates, whose interval
+  re-chooses the candidate on every disjoint subsample) on the Gaussian rho = 0.6 and
+  on the 1+1-D X-shaped mixture of the generalisation suite (truth by quadrature);
 * neural: ``smile`` with a small critic on rho = 0.8, n = 1000 only (fewer replicates:
   each fit trains a network).
 
@@ -45,6 +48,7 @@ import numpy as np
 from scipy import integrate, stats
 
 import mutinfo as mi
+from mutinfo.bench import generalisation
 
 RESULTS = Path(__file__).resolve().parent / "results" / "coverage.md"
 LEVEL = 0.95
@@ -115,6 +119,15 @@ def gaussian(n: int, rho: float) -> Callable[[np.random.Generator], tuple]:
 SIZES = (200, 1000, 10000)
 
 
+def task_draw(task: generalisation.Task, n: int) -> Callable[[np.random.Generator], tuple]:
+    """Draws of a generalisation-suite task, seeded from the replicate's generator."""
+
+    def draw(r: np.random.Generator) -> tuple:
+        return task.sample(n, int(r.integers(0, 2**31 - 1)))
+
+    return draw
+
+
 def copula_pair(n: int, rho: float) -> Callable[[np.random.Generator], tuple]:
     """A Gaussian copula with non-Gaussian marginals (exp and cube): the MI is that of the Gaussian."""
 
@@ -128,6 +141,7 @@ def copula_pair(n: int, rho: float) -> Callable[[np.random.Generator], tuple]:
 def cases(replicates: int, neural_replicates: int, sizes: tuple[int, ...] = SIZES, large_replicates: int | None = None) -> list[Case]:
     """Every family at every size; ``large_replicates`` (if given) replaces ``replicates`` at n >= 10000."""
     out = []
+    xshape = next(t for t in generalisation.suite() if t.id == "xshape-1-1-r0.9")
     well = channel_mi(4, 0.7)
     under = channel_mi(50, 0.5)
     rho = 0.6
@@ -144,6 +158,8 @@ def cases(replicates: int, neural_replicates: int, sizes: tuple[int, ...] = SIZE
         for m in ("copula", "gcmi", "tcopula"):
             out.append(Case("copula", "Gaussian copula rho=0.6, exp / cube marginals", m, g, n, copula_pair(n, rho), {}, reps))
         out.append(Case("Gaussian", "Gaussian rho=0.6", "gaussian", g, n, gaussian(n, rho), {}, reps))
+        out.append(Case("auto", "Gaussian rho=0.6", "auto", g, n, gaussian(n, rho), {}, reps))
+        out.append(Case("auto", "X-shaped mixture 1+1, r=0.9", "auto", xshape.true_mi, n, task_draw(xshape, n), {}, reps))
     rho = 0.8
     out.append(
         Case(

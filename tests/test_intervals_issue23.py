@@ -210,14 +210,30 @@ def test_kl_entropy_interval():
     assert est.ci_low <= est.value <= est.ci_high
 
 
+def test_ensemble_subsample_blocks_keep_100_rows():
+    from mutinfo._validation import Variable
+    from mutinfo.estimators.ensemble import ENSEMBLE
+
+    r = np.random.default_rng(7)
+    v = [Variable("x", r.standard_normal((250, 1)), False)]
+    blocks, splits = ENSEMBLE.subsample_plan
+    _, df, values = stats.subsample_standard_error(
+        lambda vs: float(vs[0].data.mean()), v, rng=r, n_blocks=blocks, n_splits=splits, min_rows=ENSEMBLE.subsample_min_rows
+    )
+    assert values.shape == (4, 2)  # 250 rows: two blocks of 125 (not four of 62), four splits
+    assert df == 4
+
+
 def test_subsample_blocks_shrink_for_small_samples():
     from mutinfo._validation import Variable
 
     r = np.random.default_rng(7)
     v = [Variable("x", r.standard_normal((50, 1)), False)]
     se, df, values = stats.subsample_standard_error(lambda vs: float(vs[0].data.mean()), v, rng=r)
-    assert values.shape == (stats.SUBSAMPLE_SPLITS, 2)  # 50 rows: two blocks of 25
-    assert df == stats.SUBSAMPLE_SPLITS
+    # 50 rows: two blocks of 25, and twice the splits, so that as many blocks are estimated as with 4 blocks.
+    splits = math.ceil(stats.SUBSAMPLE_BLOCKS * stats.SUBSAMPLE_SPLITS / 2)
+    assert values.shape == (splits, 2)
+    assert df == splits
     assert se == pytest.approx(1 / math.sqrt(50), rel=0.8)
 
 

@@ -195,7 +195,9 @@ def subsample_standard_error(
     row is duplicated (duplicated rows sit at distance 0, which k-NN estimators read
     as dependence). The cost is about ``n_splits`` point estimates.
 
-    ``m`` is lowered (to 2 at least) until blocks have ``min_rows`` rows; blocks of
+    ``m`` is lowered (to 2 at least) until blocks have ``min_rows`` rows, and the
+    number of splits raised so that about ``n_blocks * n_splits`` blocks are still
+    estimated (the degrees of freedom stay near ``n_splits * (n_blocks - 1)``); blocks of
     fewer than ``floor`` rows (k + 2 for a k-NN estimator) give no interval. Returns
     ``(se, df, block_estimates)``: ``df`` is the degrees of freedom of the pooled
     variance, ``n_splits * (m - 1)`` when every block succeeded (a block whose
@@ -205,6 +207,7 @@ def subsample_standard_error(
     m = max(2, n_blocks)
     while m > 2 and n // m < min_rows:
         m -= 1
+    n_splits = max(n_splits, math.ceil(max(2, n_blocks) * n_splits / m))
     size = n // m
     values = np.full((n_splits, m), np.nan)
     if size < max(floor, 2):
@@ -237,7 +240,10 @@ def _t_quantile(level: float, df: int) -> float:
 def _subsample_interval(run, estimator, variables, params, estimate, level, rng) -> Interval:
     blocks, splits = getattr(estimator, "subsample_plan", (SUBSAMPLE_BLOCKS, SUBSAMPLE_SPLITS))
     floor = int(params.get("k", 0)) + 2
-    se, df, values = subsample_standard_error(run, variables, rng=rng, n_blocks=blocks, n_splits=splits, floor=floor)
+    min_rows = getattr(estimator, "subsample_min_rows", SUBSAMPLE_MIN_ROWS)
+    se, df, values = subsample_standard_error(
+        run, variables, rng=rng, n_blocks=blocks, n_splits=splits, min_rows=min_rows, floor=floor
+    )
     if df == 0:
         iv = Interval(math.nan, math.nan, "subsamples", None, 0)
         iv.notes.append(

@@ -134,3 +134,21 @@ def test_conditional_entropy_agrees_with_mi_under_auto():
     se = _quiet(mi.estimate, x, y, random_state=1).std_error
     # The three-entropy form has its own k-NN bias; it agrees within about three standard errors of I.
     assert abs(three_h - i) < 3 * se + 0.02
+
+
+def test_a_losing_neural_candidate_keeps_its_warnings_to_itself():
+    # Independent 20+20-D data: the InfoNCE fit warns (held-out far below its training value), but it is not
+    # the estimate, so its warning must not reach the user; the estimate stays near 0.
+    from mutinfo.neural.estimator import NeuralEstimator
+
+    r = np.random.default_rng(100)
+    x, y = r.normal(size=(2000, 20)), r.normal(size=(2000, 20))
+    with warnings.catch_warnings(record=True) as direct:
+        warnings.simplefilter("always")
+        NeuralEstimator("infonce", random_state=0, progress=False).fit(x, y)
+    assert any("held-out" in str(w.message) for w in direct)
+    est = mi.estimate(x, y, random_state=0, ci=None)
+    assert est.details["candidates"]["winner"] != "infonce"
+    assert "infonce" in est.details["candidates"]["values"]
+    assert not any("held-out" in w or "neural candidate" in w for w in est.warnings)
+    assert abs(est.value) < 0.05

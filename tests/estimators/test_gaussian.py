@@ -85,11 +85,24 @@ def test_ledoit_wolf_intensity_properties(rng):
     assert ledoit_wolf_intensity(big) < 0.01
 
 
-def test_auto_shrinkage_when_few_samples(rng):
-    x, y, _ = _pairs(rng, 30, 5, 0.5)
-    est = mi.estimate(x, y, method="gaussian", ci=None)
+def test_auto_shrinkage_only_below_dimensions_plus_three(rng):
+    # 5+5 dimensions: 12 samples shrink (with a warning), 13 use the bias-corrected form.
+    x, y, _ = _pairs(rng, 13, 5, 0.5)
+    est = mi.estimate(x[:12], y[:12], method="gaussian", ci=None)
     assert any("Ledoit-Wolf" in w for w in est.warnings)
     assert np.isfinite(est.value)
+    est = mi.estimate(x, y, method="gaussian", ci=None)
+    assert not any("Ledoit-Wolf" in w for w in est.warnings)
+    assert est.value == pytest.approx(mi.mutual_information(x, y, method="gaussian", shrinkage=0.0), abs=1e-12)
+
+
+@pytest.mark.parametrize("n,dim", [(12, 1), (20, 3), (100, 10)])
+def test_small_samples_of_strong_dependence_are_unbiased_not_shrunk(n, dim):
+    # Shrinkage pulled these to 0.28, 0.66 and 3.44 nats (truths 0.83, 2.49, 8.30).
+    rho, reps = 0.9, 200
+    truth = -0.5 * dim * math.log(1 - rho**2)
+    vals = [mi.mutual_information(*_pairs(np.random.default_rng(s), n, dim, rho)[:2], method="gaussian") for s in range(reps)]
+    assert np.mean(vals) == pytest.approx(truth, abs=4 * np.std(vals) / math.sqrt(reps))
 
 
 def test_no_shrinkage_needs_enough_samples(rng):

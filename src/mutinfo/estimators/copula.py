@@ -316,7 +316,7 @@ class GaussianCopulaEstimator(Estimator):
     Parameters (keyword arguments of the API functions)
     ----------------------------------------------------
     none. The Gaussian closed form runs with its exact finite-sample bias correction
-    (Ledoit-Wolf shrinkage instead when there are fewer than 10 samples per dimension,
+    (Ledoit-Wolf shrinkage instead when there are fewer than dimensions + 3 samples,
     as for ``method="gaussian"``).
 
     Notes

@@ -153,6 +153,11 @@ class EnsembleEstimator(Estimator):
     # Disjoint subsamples (mutinfo.stats.subsample_standard_error): the candidates are re-chosen on every block.
     interval_method = "subsamples"
     subsample_plan = (4, 2)
+    # Blocks of at least 100 rows: on smaller blocks the choice among candidates differs from the one on all
+    # rows, and the spread of the block estimates understates that of the n-row estimate (1+1-D X-shaped
+    # mixture, n = 200, 200 draws: blocks of 50 rows gave a mean standard error of 0.048 for a spread of 0.066
+    # and 86.5% coverage; blocks of 100 rows, 0.061 and 93.5%).
+    subsample_min_rows = 100
 
     def __init__(self) -> None:
         from .._validation import Param
@@ -219,11 +224,12 @@ class EnsembleEstimator(Estimator):
         dims = xa.shape[1] + ya.shape[1]
         run_neural = neural if neural is not None else (n >= NEURAL_MIN_SAMPLES and dims >= NEURAL_MIN_DIMS and not ties)
         if run_neural and n >= 300:
-            value, se = self._neural(xa, ya, int(seeds[2]))
+            value, se, neural_notes = self._neural(xa, ya, int(seeds[2]))
             if value is not None:
                 cand["infonce"] = value
                 if value - NEURAL_MARGIN_SE * se > cand[best_name]:
                     best_name = "infonce"
+                    notes.extend(neural_notes)  # the fit's own warnings matter only when its value is the estimate
                     why = (
                         f"neural held-out InfoNCE {value:.3f} +- {se:.3f} nats exceeds the best other candidate by more "
                         f"than {NEURAL_MARGIN_SE:g} standard errors"
@@ -240,15 +246,20 @@ class EnsembleEstimator(Estimator):
         return Selection(cand[best_name], best_name, cand, why, notes, n)
 
     @staticmethod
-    def _neural(xa: np.ndarray, ya: np.ndarray, seed: int) -> tuple[float | None, float]:
-        from .._errors import EstimationError
+    def _neural(xa: np.ndarray, ya: np.ndarray, seed: int) -> tuple[float | None, float, tuple[str, ...]]:
+        """Held-out InfoNCE: (value, standard error, the fit's warnings), or (None, inf, ()) when the fit fails."""
+        import warnings
+
+        from .._errors import EstimationError, MutualInfoWarning
         from ..neural.estimator import NeuralEstimator
 
         try:
-            res = NeuralEstimator("infonce", random_state=seed, progress=False).fit(xa, ya).result_
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MutualInfoWarning)
+                res = NeuralEstimator("infonce", random_state=seed, progress=False).fit(xa, ya).result_
         except EstimationError:
-            return None, math.inf
-        return float(res.value), float(res.std_error)
+            return None, math.inf, ()
+        return float(res.value), float(res.std_error), tuple(f"neural candidate: {w}" for w in res.warnings)
 
     def _selected(self, x: Variable, y: Variable, rng: np.random.Generator, k: int, neural: bool | None) -> Selection:
         sel = self.select(x, y, rng, k, neural)

@@ -42,8 +42,17 @@ from .knn import NEAR_CONSTANT, check_no_extreme_values, column_exponents
 
 __all__ = ["GAUSSIAN", "GaussianEstimator", "ledoit_wolf_intensity", "logdet_bias"]
 
-# "auto" shrinkage is applied when there are fewer than this many samples per dimension.
-AUTO_SHRINK_SAMPLES_PER_DIM = 10
+# "auto" shrinkage is applied only when there are fewer than dimensions + this many samples, where the
+# bias-corrected log-determinants cannot be formed or are dominated by a few degrees of freedom. Shrinkage is
+# no remedy for MI at small n: it pulls every correlation towards 0, so the MI with it is biased low by far
+# more than the noise of the unbiased form (3+3-d, rho = 0.9, n = 20, 200 draws: truth 2.49, Ledoit-Wolf
+# 0.66 +- 0.18, bias-corrected 2.48 +- 0.40; 10+10-d at n = 100: 3.44 against 8.30 and 8.30 +- 0.29).
+AUTO_SHRINK_SPARE_SAMPLES = 3
+
+
+def auto_shrinks(n: int, dims: int) -> bool:
+    """Whether ``shrinkage="auto"`` shrinks: fewer than ``dims + AUTO_SHRINK_SPARE_SAMPLES`` samples."""
+    return n < dims + AUTO_SHRINK_SPARE_SAMPLES
 # A column whose variance is explained by other columns up to this fraction is linearly
 # dependent on them (to float precision: exact multiples leave about 1e-16).
 COLLINEAR_TOL = 1e-12
@@ -163,8 +172,11 @@ class GaussianEstimator(Estimator):
     ----------------------------------------------------
     shrinkage : 'auto' or float in [0, 1], default 'auto'
         Intensity of shrinkage of the correlation matrix towards the identity.
-        'auto' uses the Ledoit-Wolf intensity when there are fewer than 10 samples
-        per dimension, and none otherwise. Shrinkage pulls MI towards 0.
+        'auto' uses the Ledoit-Wolf intensity only when there are fewer than
+        dimensions + 3 samples (where the bias-corrected form cannot be formed or
+        rests on one or two degrees of freedom), and none otherwise. Shrinkage pulls
+        MI towards 0: at n = 20 in 3+3 dimensions (rho = 0.9, truth 2.49 nats) the
+        Ledoit-Wolf estimate averages 0.66, the bias-corrected one 2.48 +- 0.40.
     bias_correction : bool, default True
         Remove the exact finite-sample bias of Gaussian log-determinants (applies
         when no shrinkage is used), making entropy and MI unbiased for Gaussian data.
@@ -238,7 +250,7 @@ class GaussianEstimator(Estimator):
         used = sum(len(a) for a in alive)
         if shrinkage == "auto":
             live = [c for a in alive for c in a]
-            lam = ledoit_wolf_intensity(xs[:, live]) if used and n < AUTO_SHRINK_SAMPLES_PER_DIM * used else 0.0
+            lam = ledoit_wolf_intensity(xs[:, live]) if used and auto_shrinks(n, used) else 0.0
         else:
             lam = float(shrinkage)
         if lam == 0.0 and n <= used + 1:
@@ -379,7 +391,7 @@ class GaussianEstimator(Estimator):
         shrinkage = params.get("shrinkage", "auto")
         dims = sum(v.n_dims for v in variables)
         if shrinkage == "auto":
-            shrunk = variables[0].n_samples < AUTO_SHRINK_SAMPLES_PER_DIM * dims
+            shrunk = auto_shrinks(variables[0].n_samples, dims)
         else:
             shrunk = float(shrinkage) > 0.0
         return "basic" if shrunk else "influence"
@@ -430,10 +442,11 @@ class GaussianEstimator(Estimator):
             notes = []
         dims = sum(v.n_dims for v in variables)
         n = variables[0].n_samples
-        if params.get("shrinkage", "auto") == "auto" and n < AUTO_SHRINK_SAMPLES_PER_DIM * dims:
+        if params.get("shrinkage", "auto") == "auto" and auto_shrinks(n, dims):
             notes.append(
-                f"Ledoit-Wolf shrinkage was applied ({n} samples for {dims} dimensions), which pulls the estimate "
-                "towards 0 and disables the bias correction."
+                f"Ledoit-Wolf shrinkage was applied ({n} samples for {dims} dimensions: the bias-corrected form needs "
+                f"at least {dims + AUTO_SHRINK_SPARE_SAMPLES}), which pulls the estimate towards 0 (a low reading, "
+                "not an unbiased one) and disables the bias correction."
             )
         return notes
 
