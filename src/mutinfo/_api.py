@@ -558,7 +558,11 @@ def estimate(
     ``details["interval_label"]`` says what the interval is: "confidence interval"
     where its coverage is near nominal (``benchmarks/coverage.py``), else a
     "bias-corrected range", a posterior range on undersampled data, or the held-out
-    range of a neural bound. When the interval step fails on resampled data the
+    range of a neural bound. Under ``method="auto"`` for continuous data (the
+    ``ensemble``) the upper bound also allows for the estimate's rise from the
+    subsamples to all rows (``details["interval_bias_allowance"]``, nats; a warning
+    when the rise is large): its candidates read low by a bias that shrinks with n.
+    When the interval step fails on resampled data the
     estimate still returns, with NaN bounds or a fallback construction and a warning.
 
     Examples
@@ -606,6 +610,8 @@ def estimate(
         used_boot = iv.n_bootstrap
         notes.extend(iv.notes)
         interval_details = {"interval": iv.construction, "interval_widened": iv.widened, "interval_label": iv.label}
+        if iv.bias_allowance > 0.0:
+            interval_details["interval_bias_allowance"] = iv.bias_allowance
         if iv.label != "confidence interval":
             notes.append(f"The interval is a {iv.label} (its coverage is measured in benchmarks/coverage.py).")
     p_value = None
