@@ -174,3 +174,43 @@ def test_the_interval_allows_for_an_estimate_still_rising_with_n():
     est = mi.estimate(z[:, 0], 0.6 * z[:, 0] + 0.8 * z[:, 1], random_state=0)
     assert est.details.get("interval_bias_allowance", 0.0) < 0.02
     assert not any("still growing" in w for w in est.warnings)
+
+
+def test_knn_extrapolation_is_exact_for_a_1_over_n_bias_and_never_overshoots_a_slower_one():
+    from mutinfo.estimators.ensemble import KNN_BLOCKS, _extrapolated_knn
+
+    a = np.zeros((4000, 1))
+    truth, c = 1.0, 50.0
+    for rate, exact in ((1.0, True), (0.5, False), (1 / 3, False)):
+        def run(x, y, r, rate=rate):
+            return truth - c * x.shape[0] ** -rate
+
+        full = run(a, a, None)
+        value, correction = _extrapolated_knn(run, a, a, full, seed=0)
+        assert correction > 0
+        if exact:  # bias c/n: the blocks' bias is KNN_BLOCKS times larger, and the step removes all of it
+            assert value == pytest.approx(truth, abs=1e-12)
+        else:  # a slower bias is only partly removed: still below the truth
+            assert full < value < truth
+    # No block smaller than the minimum: fewer rows, no correction.
+    small = np.zeros((KNN_BLOCKS * 100 - 1, 1))
+    assert _extrapolated_knn(lambda x, y, r: -1.0 / x.shape[0], small, small, 0.5, seed=0) == (0.5, 0.0)
+
+
+def test_knn_extrapolation_moves_low_readings_up_and_leaves_unbiased_ones():
+    r = np.random.default_rng(1)
+    z = r.normal(size=(2000, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = mi.estimate(z[:, 0], 0.6 * z[:, 0] + 0.8 * z[:, 1], random_state=0, ci=None)
+    assert max(est.details["candidates"]["knn_corrections"].values()) < 0.01
+    # y = |x| + 0.1 e, x 2-D (truth 1.846): KSG reads low; the corrected value is higher and still below the truth.
+    x = r.normal(size=(2000, 2))
+    y = np.linalg.norm(x, axis=1) + 0.1 * r.normal(size=2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = mi.estimate(x, y, random_state=0, ci=None)
+        raw = mi.mutual_information(x, y, method="ksg", random_state=0)
+    cand = est.details["candidates"]
+    assert cand["knn_corrections"]["ksg"] > 0.03
+    assert raw < est.value < 1.846
