@@ -243,7 +243,7 @@ def _t_quantile(level: float, df: int) -> float:
 RISING_NOTE_SE = 3.0
 
 
-def _allow_for_rising_estimates(iv: Interval, estimate: float, values: np.ndarray, se: float, df: int, n_rows: int) -> None:
+def _allow_for_rising_estimates(iv: Interval, estimate: float, values: np.ndarray, se: float, n_rows: int) -> None:
     """Extend the upper bound by the rise of the estimate from the subsamples to all rows.
 
     Estimators whose errors are one-sided (k-NN estimators at high MI or in several
@@ -292,7 +292,7 @@ def _subsample_interval(run, estimator, variables, params, estimate, level, rng)
     z = _t_quantile(level, df)
     iv = Interval(estimate - z * se, estimate + z * se, "subsamples", se, int(np.isfinite(values).sum()))
     if getattr(estimator, "subsample_bias_allowance", False):
-        _allow_for_rising_estimates(iv, estimate, values, se, df, n_rows=variables[0].n_samples)
+        _allow_for_rising_estimates(iv, estimate, values, se, n_rows=variables[0].n_samples)
     failed = values.size - int(np.isfinite(values).sum())
     if failed:
         iv.notes.append(f"{failed} of {values.size} subsample estimates failed and were left out of the interval.")

@@ -123,18 +123,24 @@ def _extrapolated_knn(run: Any, xa: np.ndarray, ya: np.ndarray, full: float, see
     ``KNN_RISE_SE`` standard errors (from the spread of the blocks) moves nothing. Runs from
     ``KNN_BLOCKS * KNN_BLOCK_MIN_ROWS`` rows; ``run(x, y, rng)`` is the estimator.
     """
+    from ..stats import subsample_standard_error
+
     n = xa.shape[0]
-    size = n // KNN_BLOCKS
-    if size < KNN_BLOCK_MIN_ROWS:
+    if n // KNN_BLOCKS < KNN_BLOCK_MIN_ROWS:
         return full, 0.0
     rng = np.random.default_rng(seed)
-    blocks = []
-    for _ in range(KNN_SPLITS):
-        perm = rng.permutation(n)
-        for j in range(KNN_BLOCKS):
-            idx = np.sort(perm[j * size : (j + 1) * size])
-            blocks.append(float(run(xa[idx], ya[idx], np.random.default_rng(int(rng.integers(0, 2**63 - 1))))))
-    b = np.asarray(blocks)
+    # The disjoint blocks of the subsample intervals; each block's noise is drawn from the same stream.
+    _, _, values = subsample_standard_error(
+        lambda vs: float(run(vs[0].data, vs[1].data, np.random.default_rng(int(rng.integers(0, 2**63 - 1))))),
+        [Variable("x", xa, False), Variable("y", ya, False)],
+        rng=rng,
+        n_blocks=KNN_BLOCKS,
+        n_splits=KNN_SPLITS,
+        min_rows=KNN_BLOCK_MIN_ROWS,
+    )
+    b = values[np.isfinite(values)]  # a block whose estimate raised a data error is left out
+    if b.size < 2:
+        return full, 0.0
     rise = full - float(b.mean())
     # Standard error of the rise: the n-row estimate varies like a block mean of KNN_BLOCKS blocks, the mean of
     # the blocks like one of all of them. A rise within KNN_RISE_SE of it is noise and moves nothing.

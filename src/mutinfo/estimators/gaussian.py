@@ -53,6 +53,8 @@ AUTO_SHRINK_SPARE_SAMPLES = 3
 def auto_shrinks(n: int, dims: int) -> bool:
     """Whether ``shrinkage="auto"`` shrinks: fewer than ``dims + AUTO_SHRINK_SPARE_SAMPLES`` samples."""
     return n < dims + AUTO_SHRINK_SPARE_SAMPLES
+
+
 # A column whose variance is explained by other columns up to this fraction is linearly
 # dependent on them (to float precision: exact multiples leave about 1e-16).
 COLLINEAR_TOL = 1e-12
